@@ -1,0 +1,136 @@
+//! The access policy: who may see and do what. Every handler asks here, and
+//! only here; the store turns a [`CaseScope`] into the `WHERE` clause of every
+//! case query, so that a list and a single read can never disagree.
+//!
+//! A record outside the caller's scope is reported as absent (404): a caller
+//! must not learn that a child they may not see is known to the system.
+
+use crate::codes::Role;
+use crate::ids::{OrganisationId, UserId};
+
+/// The signed-in user on whose behalf a request runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub user_id: UserId,
+    pub organisation_id: OrganisationId,
+    pub role: Role,
+}
+
+/// Kinds of action whose permission depends on the role alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Permission {
+    /// Create organisations (the partner directory).
+    ManageOrganisations,
+    /// Create and change user accounts.
+    ManageUsers,
+    /// Register a new child.
+    RegisterCase,
+    /// List and search cases (an identity read).
+    ListCases,
+    /// Reassign a case to another caseworker.
+    AssignCases,
+    /// Read the partner directory.
+    ReadDirectory,
+}
+
+/// Whether `role` may ever perform `permission` (403 when not).
+pub fn role_may(role: Role, permission: Permission) -> bool {
+    use Permission::*;
+    use Role::*;
+    match permission {
+        ManageOrganisations | ManageUsers => role == Admin,
+        RegisterCase | ListCases => matches!(role, Caseworker | Supervisor),
+        AssignCases => role == Supervisor,
+        ReadDirectory => true,
+    }
+}
+
+/// Which cases — and so which children's identities — an actor may read and
+/// work on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CaseScope {
+    /// No case at all (focal points, managers, analysts, administrators).
+    Nothing,
+    /// Cases of `organisation` assigned to `user` (caseworkers).
+    AssignedTo {
+        user: UserId,
+        organisation: OrganisationId,
+    },
+    /// Every case owned by the organisation (supervisors).
+    Organisation(OrganisationId),
+}
+
+/// The facts about one case that decide whether it is in a scope.
+#[derive(Debug, Clone, Copy)]
+pub struct CaseAccessFacts<'a> {
+    pub owner: &'a OrganisationId,
+    pub assigned_to: Option<&'a UserId>,
+}
+
+/// THE policy function for case access: DOMAIN.md's role table.
+pub fn case_scope(actor: &Actor) -> CaseScope {
+    match actor.role {
+        Role::Caseworker => CaseScope::AssignedTo {
+            user: actor.user_id.clone(),
+            organisation: actor.organisation_id.clone(),
+        },
+        Role::Supervisor => CaseScope::Organisation(actor.organisation_id.clone()),
+        Role::FocalPoint | Role::Manager | Role::Analyst | Role::Admin => CaseScope::Nothing,
+    }
+}
+
+impl CaseScope {
+    /// Whether a case with these facts lies inside the scope. The store's SQL
+    /// filter is the same predicate; the access-matrix test checks both.
+    pub fn permits(&self, case: CaseAccessFacts<'_>) -> bool {
+        match self {
+            CaseScope::Nothing => false,
+            CaseScope::AssignedTo { user, organisation } => {
+                case.owner == organisation && case.assigned_to == Some(user)
+            }
+            CaseScope::Organisation(organisation) => case.owner == organisation,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(n: u8) -> String {
+        format!("00000000-0000-4000-8000-0000000000{n:02}")
+    }
+
+    #[test]
+    fn scope_follows_the_role_table() {
+        let own = OrganisationId::parse(&id(1)).unwrap();
+        let other = OrganisationId::parse(&id(2)).unwrap();
+        let me = UserId::parse(&id(3)).unwrap();
+        let colleague = UserId::parse(&id(4)).unwrap();
+        for role in Role::ALL {
+            let actor = Actor {
+                user_id: me.clone(),
+                organisation_id: own.clone(),
+                role: *role,
+            };
+            let scope = case_scope(&actor);
+            for (owner, assignee, label) in [
+                (&own, &me, "own org, assigned"),
+                (&own, &colleague, "own org, not assigned"),
+                (&other, &me, "other org, assigned"),
+                (&other, &colleague, "other org, not assigned"),
+            ] {
+                let permitted = scope.permits(CaseAccessFacts {
+                    owner,
+                    assigned_to: Some(assignee),
+                });
+                let expected = match role {
+                    Role::Caseworker => label == "own org, assigned",
+                    Role::Supervisor => owner == &own,
+                    _ => false,
+                };
+                assert_eq!(permitted, expected, "{role} {label}");
+            }
+        }
+    }
+}
