@@ -1,1 +1,213 @@
-//! placeholder
+//! Safepath's storage: one [`Store`] trait, implemented over SQLite (the
+//! embedded default) and PostgreSQL (the multi-user production store).
+//!
+//! Both backends run the same SQL through one code path ([`SqlStore`]); what
+//! differs — connection set-up, migrations, locking, backups — is isolated in
+//! [`db`]. Every mutating or identity-reading call goes through the
+//! [`writer`], which runs it in one transaction together with its audit event
+//! and commits many callers' transactions at once (group commit), so that
+//! every acknowledged write and every audit event is durable.
+
+pub mod audit;
+mod cases;
+pub mod db;
+mod directory;
+mod store_impl;
+mod writer;
+
+use async_trait::async_trait;
+use safepath_domain::case::{CasePatch, CaseView, NewCase};
+use safepath_domain::codes::{CaseStatus, RiskLevel, Role};
+use safepath_domain::ids::{CaseId, OrganisationId, UserId};
+use safepath_domain::organisation::{NewOrganisation, Organisation};
+use safepath_domain::policy::{Actor, CaseScope};
+use safepath_domain::user::{NewUser, User};
+use safepath_domain::ValidationErrors;
+use serde::Serialize;
+
+pub use audit::{AuditVerification, RowCounts};
+pub use db::{Backend, SqlStore, StoreConfig};
+
+/// Errors of the store. The server maps each to one HTTP status; database
+/// detail stays in the log.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum StoreError {
+    /// No such record, or one outside the caller's scope (the same to the caller).
+    #[error("not found")]
+    NotFound,
+    /// The record changed since the caller read it.
+    #[error("the record was changed by someone else (version {current})")]
+    StaleVersion { current: i64 },
+    /// A uniqueness rule or a reference to another record failed.
+    #[error("{0}")]
+    Invalid(ValidationErrors),
+    /// The action is not allowed in the record's current state.
+    #[error("{0}")]
+    Conflict(String),
+    /// The operation is not available on this backend (e.g. SQLite file backup on PostgreSQL).
+    #[error("{0}")]
+    Unsupported(String),
+    /// The database failed; the message is for the log, never for a client.
+    #[error("database error: {0}")]
+    Database(String),
+    /// The writer stopped (the process is shutting down).
+    #[error("the store is shutting down")]
+    Closed,
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(error: sqlx::Error) -> Self {
+        StoreError::Database(error.to_string())
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Who does something, and under which request id: every audit event carries both.
+#[derive(Debug, Clone)]
+pub struct AuditContext {
+    pub actor: Option<Actor>,
+    pub request_id: String,
+}
+
+impl AuditContext {
+    pub fn user(actor: Actor, request_id: impl Into<String>) -> Self {
+        Self { actor: Some(actor), request_id: request_id.into() }
+    }
+
+    /// Work done by the system itself (demo loading, command-line administration).
+    pub fn system(request_id: impl Into<String>) -> Self {
+        Self { actor: None, request_id: request_id.into() }
+    }
+}
+
+/// A user and their password hash, for signing in.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    pub user: User,
+    pub password_hash: String,
+    pub active: bool,
+}
+
+/// A live session, as read for authentication.
+#[derive(Debug, Clone)]
+pub struct SessionRecord {
+    pub user: User,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+}
+
+/// Filters of a case list.
+#[derive(Debug, Clone, Default)]
+pub struct CaseFilter {
+    pub query: Option<String>,
+    pub status: Option<CaseStatus>,
+    pub risk_level: Option<RiskLevel>,
+    pub assigned_to: Option<UserId>,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+/// One line of a case list: enough to recognise the child, no more.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct CaseSummary {
+    pub id: CaseId,
+    pub reference: String,
+    pub status: CaseStatus,
+    pub risk_level: RiskLevel,
+    pub assigned_to: Option<UserId>,
+    pub given_name: String,
+    pub family_name: Option<String>,
+    pub identification_date: String,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct CasePage {
+    pub cases: Vec<CaseSummary>,
+    pub total: i64,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+/// A registration with the owning organisation and assignee already decided
+/// (for bulk loads: demo data, imports, benchmarks).
+#[derive(Debug, Clone)]
+pub struct CaseRegistration {
+    pub organisation_id: OrganisationId,
+    pub case: NewCase,
+}
+
+/// The storage interface. Scoping arrives as a [`CaseScope`] computed by the
+/// domain policy; the store turns it into SQL and never decides access itself.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    fn backend(&self) -> Backend;
+
+    /// Whether the database holds no organisation, user or case (demo data may load).
+    async fn is_empty(&self) -> StoreResult<bool>;
+
+    async fn create_organisation(&self, ctx: &AuditContext, org: NewOrganisation) -> StoreResult<Organisation>;
+    async fn list_organisations(&self, ctx: &AuditContext) -> StoreResult<Vec<Organisation>>;
+
+    async fn create_user(&self, ctx: &AuditContext, user: NewUser, password_hash: String) -> StoreResult<User>;
+    /// Reads a user's credentials for signing in; not audited by itself, the
+    /// sign-in outcome is ([`Store::record_sign_in`]).
+    async fn credentials(&self, username: &str) -> StoreResult<Option<Credentials>>;
+    /// Audits a sign-in attempt; on success also opens the session, in the same transaction.
+    async fn record_sign_in(&self, attempt: SignInRecord) -> StoreResult<()>;
+    async fn session(&self, token_hash: &str) -> StoreResult<Option<SessionRecord>>;
+    /// Notes activity on a session (for the idle timeout); not audited.
+    async fn touch_session(&self, token_hash: &str, now: i64) -> StoreResult<()>;
+    /// Ends a session; audited as a sign-out when `ctx` has an actor, as an expiry otherwise.
+    async fn end_session(&self, ctx: &AuditContext, token_hash: &str) -> StoreResult<()>;
+
+    async fn create_case(&self, ctx: &AuditContext, case: NewCase) -> StoreResult<CaseView>;
+    /// Registers many cases in one transaction, each audited; all or nothing.
+    async fn import_cases(&self, ctx: &AuditContext, cases: Vec<CaseRegistration>) -> StoreResult<Vec<CaseId>>;
+    async fn get_case(&self, ctx: &AuditContext, scope: &CaseScope, id: &CaseId) -> StoreResult<CaseView>;
+    async fn list_cases(&self, ctx: &AuditContext, scope: &CaseScope, filter: CaseFilter) -> StoreResult<CasePage>;
+    async fn update_case(
+        &self,
+        ctx: &AuditContext,
+        scope: &CaseScope,
+        id: &CaseId,
+        patch: CasePatch,
+    ) -> StoreResult<CaseView>;
+
+    /// Checks the whole audit chain.
+    async fn verify_audit(&self) -> StoreResult<AuditVerification>;
+    /// Row counts of every table, for tests and operators.
+    async fn row_counts(&self) -> StoreResult<RowCounts>;
+    /// A consistent online copy of the database to `destination` (SQLite only), audited as an export.
+    async fn backup(&self, ctx: &AuditContext, destination: &str) -> StoreResult<()>;
+}
+
+/// One sign-in attempt, as the audit trail records it.
+#[derive(Debug, Clone)]
+pub struct SignInRecord {
+    pub request_id: String,
+    /// The user when the username exists (whatever the outcome).
+    pub user: Option<User>,
+    pub outcome: SignInOutcome,
+    /// On success: the hash of the new session token.
+    pub token_hash: Option<String>,
+    pub now: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignInOutcome {
+    Success,
+    WrongCredentials,
+    Throttled,
+}
+
+/// Roles that may be assigned cases.
+pub fn may_hold_cases(role: Role) -> bool {
+    matches!(role, Role::Caseworker | Role::Supervisor)
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}

@@ -1,0 +1,10 @@
+//! Integration tests of `safepath-linkage`: search behaviour through the
+//! public API, the phonetic key's required equalities and inequalities, and
+//! robustness against hostile input. One test binary per crate (faster
+//! builds); the modules group the tables.
+
+mod hostile;
+mod perf;
+mod phonetic;
+mod search;
+mod transliteration;

@@ -1,0 +1,600 @@
+//! Cases and the children's identities behind them.
+//!
+//! Identity rows are only read here, by code paths that write an audit event
+//! for the read in the same transaction.
+
+use chrono::NaiveDate;
+use safepath_domain::case::{Age, CasePatch, CaseView, ChildIdentity, ChildName, ChildView, Consent, Identification, NewCase};
+use safepath_domain::codes::{
+    CaseStatus, ConsentGivenBy, ConsentPurpose, Gender, IdentificationChannel, NameKind, ProtectionStatus, RiskLevel,
+    Script,
+};
+use safepath_domain::ids::{CaseId, IdentityId, OrganisationId, UserId};
+use safepath_domain::policy::CaseScope;
+use safepath_domain::ValidationErrors;
+use sqlx::any::{AnyArguments, AnyRow};
+use sqlx::{Any, Row};
+
+use crate::audit::{self, NewEvent, Target};
+use crate::db::SqlStore;
+use crate::directory::{corrupt, json_list, new_id, parse_json_list};
+use crate::writer::Tx;
+use crate::{may_hold_cases, AuditContext, CaseFilter, CasePage, CaseRegistration, CaseSummary, StoreError, StoreResult};
+
+/// Query parameters collected while SQL is assembled, numbered `$1, $2, …`
+/// in the order they are pushed (the order both backends bind them in).
+#[derive(Default)]
+pub(crate) struct Params {
+    values: Vec<Param>,
+}
+
+enum Param {
+    Text(String),
+    Int(i64),
+}
+
+impl Params {
+    pub(crate) fn text(&mut self, value: impl Into<String>) -> String {
+        self.values.push(Param::Text(value.into()));
+        format!("${}", self.values.len())
+    }
+
+    pub(crate) fn int(&mut self, value: i64) -> String {
+        self.values.push(Param::Int(value));
+        format!("${}", self.values.len())
+    }
+
+    pub(crate) fn bind<'q>(
+        &self,
+        mut query: sqlx::query::Query<'q, Any, AnyArguments<'q>>,
+    ) -> sqlx::query::Query<'q, Any, AnyArguments<'q>> {
+        for value in &self.values {
+            query = match value {
+                Param::Text(text) => query.bind(text.clone()),
+                Param::Int(int) => query.bind(*int),
+            };
+        }
+        query
+    }
+}
+
+/// The SQL form of the policy's scope, over the cases table aliased `c`.
+pub(crate) fn scope_condition(scope: &CaseScope, params: &mut Params) -> String {
+    match scope {
+        CaseScope::Nothing => "1 = 0".to_string(),
+        CaseScope::AssignedTo { user, organisation } => format!(
+            "c.organisation_id = {} AND c.assigned_to = {}",
+            params.text(organisation.as_str()),
+            params.text(user.as_str())
+        ),
+        CaseScope::Organisation(organisation) => format!("c.organisation_id = {}", params.text(organisation.as_str())),
+    }
+}
+
+const CASE_COLUMNS: &str = "c.id, c.reference, c.organisation_id, c.identity_id, c.assigned_to, c.status, c.risk_level,
+    c.protection_status, c.identification_date, c.identification_place, c.identification_channel, c.local_structure,
+    c.created_at, c.updated_at, c.version,
+    i.given_name, i.family_name, i.sex, i.date_of_birth, i.estimated_age, i.age_disputed, i.citizenship, i.languages";
+
+fn parse_code<T>(raw: &str, parse: fn(&str) -> Result<T, String>, what: &str) -> StoreResult<T> {
+    parse(raw).map_err(|_| corrupt(what, raw))
+}
+
+fn parse_date(raw: &str) -> StoreResult<NaiveDate> {
+    NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| corrupt("date", raw))
+}
+
+async fn load_case(tx: &mut Tx, scope: &CaseScope, id: &CaseId) -> StoreResult<Option<CaseView>> {
+    let mut params = Params::default();
+    let id_param = params.text(id.as_str());
+    let condition = scope_condition(scope, &mut params);
+    let sql = format!(
+        "SELECT {CASE_COLUMNS} FROM cases c JOIN child_identities i ON i.id = c.identity_id WHERE c.id = {id_param} AND {condition}"
+    );
+    let Some(row) = params.bind(sqlx::query(&sql)).fetch_optional(&mut tx.conn).await? else {
+        return Ok(None);
+    };
+    let identity_id: String = row.try_get("identity_id")?;
+    let names = sqlx::query("SELECT name, kind, script, language FROM child_names WHERE identity_id = $1 ORDER BY position")
+        .bind(&identity_id)
+        .fetch_all(&mut tx.conn)
+        .await?;
+    let consents = sqlx::query(
+        "SELECT purpose, given_by, given_on, withheld, legal_basis FROM consents WHERE case_id = $1 AND withdrawn_on IS NULL ORDER BY position",
+    )
+    .bind(id.as_str())
+    .fetch_all(&mut tx.conn)
+    .await?;
+    case_from_rows(&row, &names, &consents).map(Some)
+}
+
+fn case_from_rows(row: &AnyRow, names: &[AnyRow], consents: &[AnyRow]) -> StoreResult<CaseView> {
+    let status: String = row.try_get("status")?;
+    let risk: String = row.try_get("risk_level")?;
+    let protection: Option<String> = row.try_get("protection_status")?;
+    let channel: String = row.try_get("identification_channel")?;
+    let sex: String = row.try_get("sex")?;
+    let date_of_birth: Option<String> = row.try_get("date_of_birth")?;
+    let estimated_age: Option<i64> = row.try_get("estimated_age")?;
+    let other_names = names
+        .iter()
+        .map(|n| {
+            let kind: String = n.try_get("kind")?;
+            let script: String = n.try_get("script")?;
+            Ok(ChildName {
+                name: n.try_get("name")?,
+                kind: parse_code(&kind, NameKind::parse, "name kind")?,
+                script: parse_code(&script, Script::parse, "script")?,
+                language: n.try_get("language")?,
+            })
+        })
+        .collect::<StoreResult<Vec<_>>>()?;
+    let consents = consents
+        .iter()
+        .map(|c| {
+            let purpose: String = c.try_get("purpose")?;
+            let given_by: String = c.try_get("given_by")?;
+            Ok(Consent {
+                purpose: parse_code(&purpose, ConsentPurpose::parse, "consent purpose")?,
+                given_by: parse_code(&given_by, ConsentGivenBy::parse, "consent giver")?,
+                date: parse_date(&c.try_get::<String, _>("given_on")?)?,
+                withheld: c.try_get("withheld")?,
+                legal_basis: c.try_get("legal_basis")?,
+            })
+        })
+        .collect::<StoreResult<Vec<_>>>()?;
+    Ok(CaseView {
+        id: CaseId::from_trusted(row.try_get("id")?),
+        reference: row.try_get("reference")?,
+        organisation_id: OrganisationId::from_trusted(row.try_get("organisation_id")?),
+        assigned_to: row.try_get::<Option<String>, _>("assigned_to")?.map(UserId::from_trusted),
+        status: parse_code(&status, CaseStatus::parse, "status")?,
+        risk_level: parse_code(&risk, RiskLevel::parse, "risk level")?,
+        protection_status: protection.map(|p| parse_code(&p, ProtectionStatus::parse, "protection status")).transpose()?,
+        identification: Identification {
+            date: parse_date(&row.try_get::<String, _>("identification_date")?)?,
+            place: row.try_get("identification_place")?,
+            channel: parse_code(&channel, IdentificationChannel::parse, "channel")?,
+            local_structure: row.try_get("local_structure")?,
+        },
+        consents,
+        child: ChildView {
+            identity_id: IdentityId::from_trusted(row.try_get("identity_id")?),
+            given_name: row.try_get("given_name")?,
+            family_name: row.try_get("family_name")?,
+            other_names,
+            sex: parse_code(&sex, Gender::parse, "sex")?,
+            date_of_birth: date_of_birth.as_deref().map(parse_date).transpose()?,
+            estimated_age: estimated_age.map(|a| a.clamp(0, 255) as u8),
+            age_is_estimated: estimated_age.is_some(),
+            age_disputed: row.try_get::<i64, _>("age_disputed")? == 1,
+            citizenship: parse_json_list(&row.try_get::<String, _>("citizenship")?)?,
+            languages: parse_json_list(&row.try_get::<String, _>("languages")?)?,
+        },
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+        version: row.try_get("version")?,
+    })
+}
+
+/// Checks that `user` may hold cases of `organisation` (422 on `assigned_to` otherwise).
+async fn check_assignee(tx: &mut Tx, organisation: &OrganisationId, user: &UserId) -> StoreResult<()> {
+    let row: Option<(String,)> =
+        sqlx::query_as("SELECT role FROM users WHERE id = $1 AND organisation_id = $2 AND active = 1")
+            .bind(user.as_str())
+            .bind(organisation.as_str())
+            .fetch_optional(&mut tx.conn)
+            .await?;
+    let holds_cases = row
+        .and_then(|(role,)| safepath_domain::codes::Role::parse(&role).ok())
+        .is_some_and(may_hold_cases);
+    if holds_cases {
+        Ok(())
+    } else {
+        Err(StoreError::Invalid(ValidationErrors::single(
+            "assigned_to",
+            "must be an active caseworker or supervisor of the case's organisation",
+        )))
+    }
+}
+
+fn age_columns(age: Age) -> (Option<String>, Option<i64>) {
+    match age {
+        Age::Born(date) => (Some(date.to_string()), None),
+        Age::Estimated { years } => (None, Some(i64::from(years))),
+    }
+}
+
+/// Writes the child's other names and the search keys of all names.
+async fn write_names(tx: &mut Tx, identity_id: &str, child: &ChildIdentity) -> StoreResult<()> {
+    sqlx::query("DELETE FROM child_names WHERE identity_id = $1").bind(identity_id).execute(&mut tx.conn).await?;
+    sqlx::query("DELETE FROM name_keys WHERE identity_id = $1").bind(identity_id).execute(&mut tx.conn).await?;
+    for (position, name) in child.other_names.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO child_names (identity_id, position, name, kind, script, language) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(identity_id)
+        .bind(position as i64)
+        .bind(&name.name)
+        .bind(name.kind.as_str())
+        .bind(name.script.as_str())
+        .bind(&name.language)
+        .execute(&mut tx.conn)
+        .await?;
+    }
+    let mut keys: Vec<String> = child.all_names().flat_map(safepath_linkage::name_index_keys).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    for chunk in keys.chunks(100) {
+        let mut params = Params::default();
+        let identity = params.text(identity_id);
+        let rows: Vec<String> = chunk.iter().map(|key| format!("({}, {identity})", params.text(key.as_str()))).collect();
+        let sql = format!("INSERT INTO name_keys (key, identity_id) VALUES {}", rows.join(", "));
+        params.bind(sqlx::query(&sql)).execute(&mut tx.conn).await?;
+    }
+    Ok(())
+}
+
+/// Inserts one registration and audits it; returns the new case's id.
+async fn insert_case(
+    tx: &mut Tx,
+    ctx: &AuditContext,
+    organisation: &OrganisationId,
+    case: &NewCase,
+) -> StoreResult<CaseId> {
+    let assigned_to = match (&case.assigned_to, &ctx.actor) {
+        (Some(user), _) => Some(user.clone()),
+        (None, Some(actor)) if actor.role == safepath_domain::codes::Role::Caseworker => Some(actor.user_id.clone()),
+        (None, _) => None,
+    };
+    if let Some(user) = &assigned_to {
+        check_assignee(tx, organisation, user).await?;
+    }
+    let counter = sqlx::query(
+        "UPDATE organisations SET case_counter = case_counter + 1 WHERE id = $1 RETURNING case_counter, reference_prefix",
+    )
+    .bind(organisation.as_str())
+    .fetch_optional(&mut tx.conn)
+    .await?
+    .ok_or_else(|| StoreError::Invalid(ValidationErrors::single("organisation_id", "no such organisation")))?;
+    let number: i64 = counter.try_get("case_counter")?;
+    let prefix: String = counter.try_get("reference_prefix")?;
+    let year = case.identification.date.format("%Y");
+    let reference = format!("{prefix}-{year}-{number:05}");
+
+    let now = crate::now_ms();
+    let identity_id = new_id();
+    let child = &case.child;
+    let (date_of_birth, estimated_age) = age_columns(child.age);
+    sqlx::query(
+        "INSERT INTO child_identities (id, given_name, family_name, sex, date_of_birth, estimated_age, age_disputed, citizenship, languages, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(&identity_id)
+    .bind(&child.given_name)
+    .bind(&child.family_name)
+    .bind(child.sex.as_str())
+    .bind(date_of_birth)
+    .bind(estimated_age)
+    .bind(i64::from(child.age_disputed))
+    .bind(json_list(&child.citizenship))
+    .bind(json_list(&child.languages))
+    .bind(now)
+    .execute(&mut tx.conn)
+    .await?;
+    write_names(tx, &identity_id, child).await?;
+
+    let case_id = CaseId::from_trusted(new_id());
+    sqlx::query(
+        "INSERT INTO cases (id, reference, organisation_id, identity_id, assigned_to, status, risk_level, protection_status,
+             identification_date, identification_place, identification_channel, local_structure, created_by, created_at, updated_at, version)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 1)",
+    )
+    .bind(case_id.as_str())
+    .bind(&reference)
+    .bind(organisation.as_str())
+    .bind(&identity_id)
+    .bind(assigned_to.as_ref().map(|u| u.as_str().to_string()))
+    .bind(CaseStatus::Registered.as_str())
+    .bind(case.risk_level.as_str())
+    .bind(case.protection_status.map(|p| p.as_str()))
+    .bind(case.identification.date.to_string())
+    .bind(&case.identification.place)
+    .bind(case.identification.channel.as_str())
+    .bind(&case.identification.local_structure)
+    .bind(ctx.actor.as_ref().map(|a| a.user_id.as_str().to_string()))
+    .bind(now)
+    .bind(now)
+    .execute(&mut tx.conn)
+    .await?;
+    for (position, consent) in case.consents.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO consents (case_id, position, purpose, given_by, given_on, withheld, legal_basis) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(case_id.as_str())
+        .bind(position as i64)
+        .bind(consent.purpose.as_str())
+        .bind(consent.given_by.as_str())
+        .bind(consent.date.to_string())
+        .bind(&consent.withheld)
+        .bind(&consent.legal_basis)
+        .execute(&mut tx.conn)
+        .await?;
+    }
+    audit::append(
+        tx,
+        ctx,
+        NewEvent {
+            action: "case.create",
+            target: Some(Target::new("case", case_id.as_str())),
+            fields: &["child", "identification", "risk_level", "protection_status", "assigned_to", "consents"],
+            outcome: "ok",
+        },
+    )
+    .await?;
+    Ok(case_id)
+}
+
+/// Everything a case is: a scope that sees it all (its owner's).
+fn owner_scope(organisation: &OrganisationId) -> CaseScope {
+    CaseScope::Organisation(organisation.clone())
+}
+
+impl SqlStore {
+    pub(crate) async fn create_case_impl(&self, ctx: &AuditContext, case: NewCase) -> StoreResult<CaseView> {
+        let ctx = ctx.clone();
+        let Some(actor) = ctx.actor.clone() else {
+            return Err(StoreError::Unsupported("a case is registered by a signed-in user".into()));
+        };
+        self.writer
+            .transact(move |tx| {
+                Box::pin(async move {
+                    let id = insert_case(tx, &ctx, &actor.organisation_id, &case).await?;
+                    load_case(tx, &owner_scope(&actor.organisation_id), &id)
+                        .await?
+                        .ok_or_else(|| StoreError::Database("a case just written could not be read".into()))
+                })
+            })
+            .await
+    }
+
+    pub(crate) async fn import_cases_impl(
+        &self,
+        ctx: &AuditContext,
+        cases: Vec<CaseRegistration>,
+    ) -> StoreResult<Vec<CaseId>> {
+        let ctx = ctx.clone();
+        self.writer
+            .transact(move |tx| {
+                Box::pin(async move {
+                    let mut ids = Vec::with_capacity(cases.len());
+                    for registration in &cases {
+                        ids.push(insert_case(tx, &ctx, &registration.organisation_id, &registration.case).await?);
+                    }
+                    Ok(ids)
+                })
+            })
+            .await
+    }
+
+    pub(crate) async fn get_case_impl(&self, ctx: &AuditContext, scope: &CaseScope, id: &CaseId) -> StoreResult<CaseView> {
+        let (ctx, scope, id) = (ctx.clone(), scope.clone(), id.clone());
+        self.writer
+            .transact(move |tx| {
+                Box::pin(async move {
+                    let case = load_case(tx, &scope, &id).await?;
+                    let outcome = if case.is_some() { "ok" } else { "not_found" };
+                    audit::append(
+                        tx,
+                        &ctx,
+                        NewEvent {
+                            action: "case.read",
+                            target: Some(Target::new("case", id.as_str())),
+                            fields: &["child"],
+                            outcome,
+                        },
+                    )
+                    .await?;
+                    Ok(case)
+                })
+            })
+            .await?
+            .ok_or(StoreError::NotFound)
+    }
+
+    pub(crate) async fn list_cases_impl(
+        &self,
+        ctx: &AuditContext,
+        scope: &CaseScope,
+        filter: CaseFilter,
+    ) -> StoreResult<CasePage> {
+        let (ctx, scope) = (ctx.clone(), scope.clone());
+        self.writer
+            .transact(move |tx| {
+                Box::pin(async move {
+                    let mut params = Params::default();
+                    let mut conditions = vec![scope_condition(&scope, &mut params)];
+                    let mut filtered_on: Vec<&str> = Vec::new();
+                    if let Some(status) = filter.status {
+                        conditions.push(format!("c.status = {}", params.text(status.as_str())));
+                        filtered_on.push("status");
+                    }
+                    if let Some(risk) = filter.risk_level {
+                        conditions.push(format!("c.risk_level = {}", params.text(risk.as_str())));
+                        filtered_on.push("risk_level");
+                    }
+                    if let Some(user) = &filter.assigned_to {
+                        conditions.push(format!("c.assigned_to = {}", params.text(user.as_str())));
+                        filtered_on.push("assigned_to");
+                    }
+                    if let Some(query) = &filter.query {
+                        filtered_on.push("q");
+                        let tokens = safepath_linkage::query_keys(query);
+                        if tokens.is_empty() {
+                            conditions.push("1 = 0".into());
+                        } else {
+                            let sets: Vec<String> = tokens
+                                .iter()
+                                .map(|keys| {
+                                    let list: Vec<String> = keys.iter().map(|k| params.text(k.as_str())).collect();
+                                    format!("SELECT identity_id FROM name_keys WHERE key IN ({})", list.join(", "))
+                                })
+                                .collect();
+                            conditions.push(format!("c.identity_id IN ({})", sets.join(" INTERSECT ")));
+                        }
+                    }
+                    let condition = conditions.join(" AND ");
+                    let count_sql = format!("SELECT COUNT(*) AS total FROM cases c WHERE {condition}");
+                    let total: i64 = params.bind(sqlx::query(&count_sql)).fetch_one(&mut tx.conn).await?.try_get("total")?;
+
+                    let limit = params.int(i64::from(filter.per_page));
+                    let offset = params.int(i64::from(filter.page.saturating_sub(1)) * i64::from(filter.per_page));
+                    let sql = format!(
+                        "SELECT c.id, c.reference, c.status, c.risk_level, c.assigned_to, i.given_name, i.family_name,
+                                c.identification_date, c.updated_at
+                         FROM cases c JOIN child_identities i ON i.id = c.identity_id
+                         WHERE {condition} ORDER BY c.updated_at DESC, c.id LIMIT {limit} OFFSET {offset}"
+                    );
+                    let rows = params.bind(sqlx::query(&sql)).fetch_all(&mut tx.conn).await?;
+                    let cases = rows.iter().map(summary_from_row).collect::<StoreResult<Vec<_>>>()?;
+                    audit::append(
+                        tx,
+                        &ctx,
+                        NewEvent { action: "case.list", target: Some(Target::kind("case")), fields: &filtered_on, outcome: "ok" },
+                    )
+                    .await?;
+                    Ok(CasePage { cases, total, page: filter.page, per_page: filter.per_page })
+                })
+            })
+            .await
+    }
+
+    pub(crate) async fn update_case_impl(
+        &self,
+        ctx: &AuditContext,
+        scope: &CaseScope,
+        id: &CaseId,
+        patch: CasePatch,
+    ) -> StoreResult<CaseView> {
+        let (ctx, scope, id) = (ctx.clone(), scope.clone(), id.clone());
+        self.writer
+            .transact(move |tx| {
+                Box::pin(async move {
+                    let Some(current) = load_case(tx, &scope, &id).await? else {
+                        audit::append(
+                            tx,
+                            &ctx,
+                            NewEvent {
+                                action: "case.update",
+                                target: Some(Target::new("case", id.as_str())),
+                                fields: &patch.changed_fields(),
+                                outcome: "not_found",
+                            },
+                        )
+                        .await?;
+                        return Ok(Err(StoreError::NotFound));
+                    };
+                    apply_patch(tx, &ctx, current, patch).await.map(Ok)
+                })
+            })
+            .await?
+    }
+}
+
+fn summary_from_row(row: &AnyRow) -> StoreResult<CaseSummary> {
+    let status: String = row.try_get("status")?;
+    let risk: String = row.try_get("risk_level")?;
+    Ok(CaseSummary {
+        id: CaseId::from_trusted(row.try_get("id")?),
+        reference: row.try_get("reference")?,
+        status: parse_code(&status, CaseStatus::parse, "status")?,
+        risk_level: parse_code(&risk, RiskLevel::parse, "risk level")?,
+        assigned_to: row.try_get::<Option<String>, _>("assigned_to")?.map(UserId::from_trusted),
+        given_name: row.try_get("given_name")?,
+        family_name: row.try_get("family_name")?,
+        identification_date: row.try_get("identification_date")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+/// Applies a patch to a case the caller may see; the version check makes a
+/// concurrent change (from this or another process) a 409, never a lost update.
+async fn apply_patch(tx: &mut Tx, ctx: &AuditContext, current: CaseView, patch: CasePatch) -> StoreResult<CaseView> {
+    if patch.version != current.version {
+        return Err(StoreError::StaleVersion { current: current.version });
+    }
+    if let Some(user) = &patch.assigned_to {
+        check_assignee(tx, &current.organisation_id, user).await?;
+    }
+    let now = crate::now_ms();
+    let identification = &current.identification;
+    let updated = sqlx::query(
+        "UPDATE cases SET risk_level = $1, protection_status = $2, assigned_to = $3, identification_date = $4,
+             identification_place = $5, identification_channel = $6, local_structure = $7, updated_at = $8, version = version + 1
+         WHERE id = $9 AND version = $10",
+    )
+    .bind(patch.risk_level.unwrap_or(current.risk_level).as_str())
+    .bind(patch.protection_status.or(current.protection_status).map(|p| p.as_str()))
+    .bind(patch.assigned_to.as_ref().or(current.assigned_to.as_ref()).map(|u| u.as_str().to_string()))
+    .bind(patch.identification_date.unwrap_or(identification.date).to_string())
+    .bind(patch.identification_place.clone().unwrap_or_else(|| identification.place.clone()))
+    .bind(patch.identification_channel.unwrap_or(identification.channel).as_str())
+    .bind(patch.local_structure.clone().or_else(|| identification.local_structure.clone()))
+    .bind(now)
+    .bind(current.id.as_str())
+    .bind(current.version)
+    .execute(&mut tx.conn)
+    .await?;
+    if updated.rows_affected() != 1 {
+        return Err(StoreError::StaleVersion { current: current.version });
+    }
+    if patch.touches_identity() {
+        let child = &current.child;
+        let identity = ChildIdentity {
+            given_name: patch.given_name.clone().unwrap_or_else(|| child.given_name.clone()),
+            family_name: patch.family_name.clone().or_else(|| child.family_name.clone()),
+            other_names: patch.other_names.clone().unwrap_or_else(|| child.other_names.clone()),
+            sex: patch.sex.unwrap_or(child.sex),
+            age: patch.age.unwrap_or(match (child.date_of_birth, child.estimated_age) {
+                (Some(born), _) => Age::Born(born),
+                (None, years) => Age::Estimated { years: years.unwrap_or(0) },
+            }),
+            age_disputed: patch.age_disputed.unwrap_or(child.age_disputed),
+            citizenship: patch.citizenship.clone().unwrap_or_else(|| child.citizenship.clone()),
+            languages: patch.languages.clone().unwrap_or_else(|| child.languages.clone()),
+        };
+        let (date_of_birth, estimated_age) = age_columns(identity.age);
+        sqlx::query(
+            "UPDATE child_identities SET given_name = $1, family_name = $2, sex = $3, date_of_birth = $4, estimated_age = $5,
+                 age_disputed = $6, citizenship = $7, languages = $8 WHERE id = $9",
+        )
+        .bind(&identity.given_name)
+        .bind(&identity.family_name)
+        .bind(identity.sex.as_str())
+        .bind(date_of_birth)
+        .bind(estimated_age)
+        .bind(i64::from(identity.age_disputed))
+        .bind(json_list(&identity.citizenship))
+        .bind(json_list(&identity.languages))
+        .bind(child.identity_id.as_str())
+        .execute(&mut tx.conn)
+        .await?;
+        if patch.given_name.is_some() || patch.family_name.is_some() || patch.other_names.is_some() {
+            write_names(tx, child.identity_id.as_str(), &identity).await?;
+        }
+    }
+    audit::append(
+        tx,
+        ctx,
+        NewEvent {
+            action: "case.update",
+            target: Some(Target::new("case", current.id.as_str())),
+            fields: &patch.changed_fields(),
+            outcome: "ok",
+        },
+    )
+    .await?;
+    load_case(tx, &owner_scope(&current.organisation_id), &current.id)
+        .await?
+        .ok_or_else(|| StoreError::Database("a case just updated could not be read".into()))
+}

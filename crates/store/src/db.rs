@@ -1,0 +1,177 @@
+//! Connecting to SQLite or PostgreSQL, and what differs between them.
+//!
+//! The two backends share every query (written with `$n` parameters, which
+//! both accept) through sqlx's `Any` driver. What differs lives here:
+//! - SQLite runs in WAL mode with `synchronous=FULL`, so a committed
+//!   transaction survives a power cut; the writer takes the write lock up
+//!   front (`BEGIN IMMEDIATE`).
+//! - PostgreSQL serialises audit-chain appends across processes with a row
+//!   lock on `audit_head` (`SELECT … FOR UPDATE`).
+
+use std::str::FromStr;
+use std::sync::Arc;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyConnection, AnyPool, ConnectOptions, Connection, Executor};
+
+use crate::writer::Writer;
+use crate::{StoreError, StoreResult};
+
+/// Which database a store talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// How to reach the database.
+#[derive(Debug, Clone)]
+pub struct StoreConfig {
+    /// `sqlite:path/to/file.db` or `postgres://user@host/db`.
+    pub url: String,
+    /// PostgreSQL schema to work in (created when missing); tests use one each.
+    pub schema: Option<String>,
+    /// Connections for reads that need no audit (sessions, credentials).
+    pub read_connections: u32,
+}
+
+impl StoreConfig {
+    pub fn new(url: impl Into<String>) -> Self {
+        Self { url: url.into(), schema: None, read_connections: 8 }
+    }
+
+    pub fn backend(&self) -> StoreResult<Backend> {
+        if self.url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if self.url.starts_with("postgres://") || self.url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else {
+            Err(StoreError::Unsupported(
+                "the database URL must start with sqlite: or postgres://".into(),
+            ))
+        }
+    }
+
+    /// The URL as sqlx wants it: SQLite files are created when missing.
+    fn connect_url(&self) -> StoreResult<String> {
+        Ok(match self.backend()? {
+            Backend::Sqlite if !self.url.contains("mode=") => {
+                let separator = if self.url.contains('?') { '&' } else { '?' };
+                format!("{}{separator}mode=rwc", self.url)
+            }
+            _ => self.url.clone(),
+        })
+    }
+}
+
+/// The one implementation of [`crate::Store`], over either backend.
+pub struct SqlStore {
+    pub(crate) backend: Backend,
+    pub(crate) pool: AnyPool,
+    pub(crate) writer: Writer,
+}
+
+const SQLITE_MIGRATIONS: &[(i64, &str, &str)] =
+    &[(1, "core", include_str!("../migrations/sqlite/0001_core.sql"))];
+const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] =
+    &[(1, "core", include_str!("../migrations/postgres/0001_core.sql"))];
+
+impl SqlStore {
+    /// Connects, applies pending migrations and starts the writer.
+    pub async fn open(config: &StoreConfig) -> StoreResult<Arc<SqlStore>> {
+        sqlx::any::install_default_drivers();
+        let backend = config.backend()?;
+        let url = config.connect_url()?;
+        let schema = config.schema.clone();
+        if let Some(schema) = &schema {
+            if !schema.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
+                return Err(StoreError::Unsupported("schema names are lower-case letters, digits and _".into()));
+            }
+        }
+
+        let mut writer_conn = connect_one(backend, &url, schema.as_deref()).await?;
+        if let Some(schema) = &schema {
+            writer_conn.execute(format!("CREATE SCHEMA IF NOT EXISTS {schema}").as_str()).await?;
+            set_search_path(&mut writer_conn, schema).await?;
+        }
+        migrate(backend, &mut writer_conn).await?;
+
+        let options = AnyConnectOptions::from_str(&url)?.disable_statement_logging();
+        let pool = AnyPoolOptions::new()
+            .max_connections(config.read_connections.max(1))
+            .after_connect(move |conn, _meta| {
+                let schema = schema.clone();
+                Box::pin(async move {
+                    prepare_connection(backend, conn).await?;
+                    if let Some(schema) = &schema {
+                        set_search_path(conn, schema).await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await?;
+
+        let writer = Writer::start(backend, writer_conn);
+        Ok(Arc::new(SqlStore { backend, pool, writer }))
+    }
+}
+
+async fn connect_one(backend: Backend, url: &str, _schema: Option<&str>) -> StoreResult<AnyConnection> {
+    let options = AnyConnectOptions::from_str(url)?.disable_statement_logging();
+    let mut conn = AnyConnection::connect_with(&options).await?;
+    prepare_connection(backend, &mut conn).await?;
+    Ok(conn)
+}
+
+/// Per-connection settings. For SQLite these are what makes a commit durable
+/// (WAL + synchronous=FULL) and what lets readers proceed while one writer writes.
+async fn prepare_connection(backend: Backend, conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
+    if backend == Backend::Sqlite {
+        for pragma in [
+            "PRAGMA journal_mode = WAL",
+            "PRAGMA synchronous = FULL",
+            "PRAGMA foreign_keys = ON",
+            "PRAGMA busy_timeout = 10000",
+        ] {
+            conn.execute(pragma).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn set_search_path(conn: &mut AnyConnection, schema: &str) -> Result<(), sqlx::Error> {
+    conn.execute(format!("SET search_path TO {schema}").as_str()).await.map(|_| ())
+}
+
+/// Applies the embedded migrations not yet applied, each in its own transaction.
+async fn migrate(backend: Backend, conn: &mut AnyConnection) -> StoreResult<()> {
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+    )
+    .await?;
+    let migrations = match backend {
+        Backend::Sqlite => SQLITE_MIGRATIONS,
+        Backend::Postgres => POSTGRES_MIGRATIONS,
+    };
+    for (version, name, sql) in migrations {
+        let applied: Option<(i64,)> = sqlx::query_as("SELECT version FROM schema_migrations WHERE version = $1")
+            .bind(*version)
+            .fetch_optional(&mut *conn)
+            .await?;
+        if applied.is_some() {
+            continue;
+        }
+        let mut tx = conn.begin().await?;
+        sqlx::raw_sql(sql).execute(&mut *tx).await?;
+        sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
+            .bind(*version)
+            .bind(*name)
+            .bind(crate::now_ms())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        tracing::info!(version, name, "applied migration");
+    }
+    Ok(())
+}
