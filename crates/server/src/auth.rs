@@ -33,12 +33,16 @@ pub struct PasswordCost {
 
 impl Default for PasswordCost {
     fn default() -> Self {
-        Self { memory_kib: 19 * 1024, iterations: 2 }
+        Self {
+            memory_kib: 19 * 1024,
+            iterations: 2,
+        }
     }
 }
 
 fn argon2(cost: PasswordCost) -> Argon2<'static> {
-    let params = Params::new(cost.memory_kib, cost.iterations, 1, None).expect("valid argon2 parameters");
+    let params =
+        Params::new(cost.memory_kib, cost.iterations, 1, None).expect("valid argon2 parameters");
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
@@ -54,7 +58,11 @@ pub fn hash_password(password: &str, cost: PasswordCost) -> Result<String, ApiEr
 /// Checks a password against a stored PHC string (its own parameters apply).
 pub fn verify_password(password: &str, stored: &str) -> bool {
     PasswordHash::new(stored)
-        .map(|hash| Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
+        .map(|hash| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &hash)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
@@ -87,14 +95,25 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// Resolves a token to its user, enforcing the idle and absolute timeouts.
-pub async fn authenticate(state: &AppState, token: &str, request_id: &str) -> Result<User, ApiError> {
+pub async fn authenticate(
+    state: &AppState,
+    token: &str,
+    request_id: &str,
+) -> Result<User, ApiError> {
     let hash = token_hash(token);
-    let session = state.store.session(&hash).await?.ok_or(ApiError::Unauthenticated)?;
+    let session = state
+        .store
+        .session(&hash)
+        .await?
+        .ok_or(ApiError::Unauthenticated)?;
     let now = safepath_store::now_ms();
     let idle = state.config.idle_timeout.as_millis() as i64;
     let absolute = state.config.absolute_timeout.as_millis() as i64;
     if now - session.last_seen_at > idle || now - session.created_at > absolute {
-        state.store.end_session(&AuditContext::system(request_id.to_string()), &hash).await?;
+        state
+            .store
+            .end_session(&AuditContext::system(request_id.to_string()), &hash)
+            .await?;
         return Err(ApiError::SessionExpired);
     }
     // Activity is recorded at most once a minute: the idle timeout does not
@@ -119,20 +138,35 @@ const THROTTLE_MAX_KEYS: usize = 100_000;
 
 impl Throttle {
     pub fn new(window: Duration, per_username: usize, per_address: usize) -> Self {
-        Self { window, per_username, per_address, failures: Mutex::new(HashMap::new()) }
+        Self {
+            window,
+            per_username,
+            per_address,
+            failures: Mutex::new(HashMap::new()),
+        }
     }
 
     fn keys(username: &str, address: &str) -> [(String, bool); 2] {
-        [(format!("u:{}", username.to_lowercase()), true), (format!("a:{address}"), false)]
+        [
+            (format!("u:{}", username.to_lowercase()), true),
+            (format!("a:{address}"), false),
+        ]
     }
 
     pub fn is_blocked(&self, username: &str, address: &str) -> bool {
         let now = Instant::now();
         let mut failures = self.failures.lock().expect("throttle lock");
         Self::keys(username, address).iter().any(|(key, is_user)| {
-            let limit = if *is_user { self.per_username } else { self.per_address };
+            let limit = if *is_user {
+                self.per_username
+            } else {
+                self.per_address
+            };
             failures.get_mut(key).is_some_and(|times| {
-                while times.front().is_some_and(|t| now.duration_since(*t) > self.window) {
+                while times
+                    .front()
+                    .is_some_and(|t| now.duration_since(*t) > self.window)
+                {
                     times.pop_front();
                 }
                 times.len() >= limit
@@ -145,7 +179,11 @@ impl Throttle {
         let mut failures = self.failures.lock().expect("throttle lock");
         if failures.len() >= THROTTLE_MAX_KEYS {
             let window = self.window;
-            failures.retain(|_, times| times.back().is_some_and(|t| now.duration_since(*t) <= window));
+            failures.retain(|_, times| {
+                times
+                    .back()
+                    .is_some_and(|t| now.duration_since(*t) <= window)
+            });
         }
         for (key, _) in Self::keys(username, address) {
             failures.entry(key).or_default().push_back(now);
@@ -164,7 +202,10 @@ mod tests {
 
     #[test]
     fn passwords_hash_with_argon2id_and_verify() {
-        let cost = PasswordCost { memory_kib: 1024, iterations: 1 };
+        let cost = PasswordCost {
+            memory_kib: 1024,
+            iterations: 1,
+        };
         let hash = hash_password("correct horse battery", cost).unwrap();
         assert!(hash.starts_with("$argon2id$"));
         assert!(verify_password("correct horse battery", &hash));

@@ -31,7 +31,8 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
             .and_then(|v| v.split(';').next())
             .is_some_and(|mime| {
                 let mime = mime.trim().to_ascii_lowercase();
-                mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
+                mime == "application/json"
+                    || (mime.starts_with("application/") && mime.ends_with("+json"))
             });
         if !is_json {
             return Err(ApiError::UnsupportedMediaType);
@@ -63,10 +64,19 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             let inner = error.into_inner();
             match inner.classify() {
                 serde_json::error::Category::Data => {
-                    let field = if path == "." { "body".to_string() } else { path };
-                    Err(ApiError::Invalid(ValidationErrors::single(field, describe_data_error(&inner))))
+                    let field = if path == "." {
+                        "body".to_string()
+                    } else {
+                        path
+                    };
+                    Err(ApiError::Invalid(ValidationErrors::single(
+                        field,
+                        describe_data_error(&inner),
+                    )))
                 }
-                _ => Err(ApiError::Malformed(format!("the body is not valid JSON: {inner}"))),
+                _ => Err(ApiError::Malformed(format!(
+                    "the body is not valid JSON: {inner}"
+                ))),
             }
         }
     }
@@ -106,8 +116,14 @@ impl Authenticated {
 /// Finds the session token: `Authorization: Bearer`, else the session cookie.
 /// Returns the token and whether it came from the cookie.
 pub fn session_token(parts: &Parts) -> Option<(String, bool)> {
-    if let Some(value) = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
-        return value.strip_prefix("Bearer ").map(|t| (t.trim().to_string(), false));
+    if let Some(value) = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    {
+        return value
+            .strip_prefix("Bearer ")
+            .map(|t| (t.trim().to_string(), false));
     }
     parts
         .headers
@@ -132,14 +148,22 @@ impl FromRequestParts<AppState> for Authenticated {
         if from_cookie && state_changing {
             // Browsers attach cookies to cross-site requests; only a page of
             // ours knows the CSRF token derived from the session.
-            let sent = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or("");
+            let sent = parts
+                .headers
+                .get("x-csrf-token")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
             if !auth::constant_time_eq(sent.as_bytes(), auth::csrf_token(&token).as_bytes()) {
                 return Err(ApiError::CsrfFailed);
             }
         }
         let request_id = request_id(parts);
         let user = auth::authenticate(state, &token, &request_id).await?;
-        Ok(Authenticated { user, token_hash: auth::token_hash(&token), request_id })
+        Ok(Authenticated {
+            user,
+            token_hash: auth::token_hash(&token),
+            request_id,
+        })
     }
 }
 

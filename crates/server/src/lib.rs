@@ -69,8 +69,16 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>, config: ServerConfig) -> Self {
-        let throttle = auth::Throttle::new(config.throttle_window, config.throttle_per_username, config.throttle_per_address);
-        Self { store, config: Arc::new(config), throttle: Arc::new(throttle) }
+        let throttle = auth::Throttle::new(
+            config.throttle_window,
+            config.throttle_per_username,
+            config.throttle_per_address,
+        );
+        Self {
+            store,
+            config: Arc::new(config),
+            throttle: Arc::new(throttle),
+        }
     }
 }
 
@@ -90,10 +98,16 @@ pub fn router(state: AppState) -> Router {
         .layer(static_header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(static_header(header::X_FRAME_OPTIONS, "DENY"))
         .layer(static_header(header::REFERRER_POLICY, "no-referrer"))
-        .layer(static_header(HeaderName::from_static("cross-origin-opener-policy"), "same-origin"))
+        .layer(static_header(
+            HeaderName::from_static("cross-origin-opener-policy"),
+            "same-origin",
+        ))
         .layer(static_header(header::CACHE_CONTROL, "no-store"));
     if secure {
-        app = app.layer(static_header(header::STRICT_TRANSPORT_SECURITY, "max-age=31536000; includeSubDomains"));
+        app = app.layer(static_header(
+            header::STRICT_TRANSPORT_SECURITY,
+            "max-age=31536000; includeSubDomains",
+        ));
     }
     app
 }
@@ -105,10 +119,14 @@ fn static_header(name: HeaderName, value: &'static str) -> SetResponseHeaderLaye
 /// Gives every request an id (for the audit trail and logs) and echoes it.
 async fn assign_request_id(mut request: Request, next: Next) -> Response {
     let id = uuid::Uuid::new_v4().to_string();
-    request.extensions_mut().insert(extract::RequestId(id.clone()));
+    request
+        .extensions_mut()
+        .insert(extract::RequestId(id.clone()));
     let mut response = next.run(request).await;
     if let Ok(value) = HeaderValue::from_str(&id) {
-        response.headers_mut().insert(HeaderName::from_static("x-request-id"), value);
+        response
+            .headers_mut()
+            .insert(HeaderName::from_static("x-request-id"), value);
     }
     response
 }
@@ -119,7 +137,10 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }

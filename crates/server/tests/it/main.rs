@@ -1,0 +1,7 @@
+//! End-to-end tests of the HTTP API, each on SQLite and on PostgreSQL.
+
+mod support;
+
+mod access_matrix;
+mod hostile_input;
+mod story;
