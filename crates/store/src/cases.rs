@@ -4,10 +4,12 @@
 //! for the read in the same transaction.
 
 use chrono::NaiveDate;
-use safepath_domain::case::{Age, CasePatch, CaseView, ChildIdentity, ChildName, ChildView, Consent, Identification, NewCase};
+use safepath_domain::case::{
+    Age, CasePatch, CaseView, ChildIdentity, ChildName, ChildView, Consent, Identification, NewCase,
+};
 use safepath_domain::codes::{
-    CaseStatus, ConsentGivenBy, ConsentPurpose, Gender, IdentificationChannel, NameKind, ProtectionStatus, RiskLevel,
-    Script,
+    CaseStatus, ConsentGivenBy, ConsentPurpose, Gender, IdentificationChannel, NameKind,
+    ProtectionStatus, RiskLevel, Script,
 };
 use safepath_domain::ids::{CaseId, IdentityId, OrganisationId, UserId};
 use safepath_domain::policy::CaseScope;
@@ -19,7 +21,10 @@ use crate::audit::{self, NewEvent, Target};
 use crate::db::SqlStore;
 use crate::directory::{corrupt, json_list, new_id, parse_json_list};
 use crate::writer::Tx;
-use crate::{may_hold_cases, AuditContext, CaseFilter, CasePage, CaseRegistration, CaseSummary, StoreError, StoreResult};
+use crate::{
+    may_hold_cases, AuditContext, CaseFilter, CasePage, CaseRegistration, CaseSummary, StoreError,
+    StoreResult,
+};
 
 /// Query parameters collected while SQL is assembled, numbered `$1, $2, …`
 /// in the order they are pushed (the order both backends bind them in).
@@ -67,7 +72,9 @@ pub(crate) fn scope_condition(scope: &CaseScope, params: &mut Params) -> String 
             params.text(organisation.as_str()),
             params.text(user.as_str())
         ),
-        CaseScope::Organisation(organisation) => format!("c.organisation_id = {}", params.text(organisation.as_str())),
+        CaseScope::Organisation(organisation) => {
+            format!("c.organisation_id = {}", params.text(organisation.as_str()))
+        }
     }
 }
 
@@ -91,7 +98,11 @@ async fn load_case(tx: &mut Tx, scope: &CaseScope, id: &CaseId) -> StoreResult<O
     let sql = format!(
         "SELECT {CASE_COLUMNS} FROM cases c JOIN child_identities i ON i.id = c.identity_id WHERE c.id = {id_param} AND {condition}"
     );
-    let Some(row) = params.bind(sqlx::query(&sql)).fetch_optional(&mut tx.conn).await? else {
+    let Some(row) = params
+        .bind(sqlx::query(&sql))
+        .fetch_optional(&mut tx.conn)
+        .await?
+    else {
         return Ok(None);
     };
     let identity_id: String = row.try_get("identity_id")?;
@@ -147,10 +158,14 @@ fn case_from_rows(row: &AnyRow, names: &[AnyRow], consents: &[AnyRow]) -> StoreR
         id: CaseId::from_trusted(row.try_get("id")?),
         reference: row.try_get("reference")?,
         organisation_id: OrganisationId::from_trusted(row.try_get("organisation_id")?),
-        assigned_to: row.try_get::<Option<String>, _>("assigned_to")?.map(UserId::from_trusted),
+        assigned_to: row
+            .try_get::<Option<String>, _>("assigned_to")?
+            .map(UserId::from_trusted),
         status: parse_code(&status, CaseStatus::parse, "status")?,
         risk_level: parse_code(&risk, RiskLevel::parse, "risk level")?,
-        protection_status: protection.map(|p| parse_code(&p, ProtectionStatus::parse, "protection status")).transpose()?,
+        protection_status: protection
+            .map(|p| parse_code(&p, ProtectionStatus::parse, "protection status"))
+            .transpose()?,
         identification: Identification {
             date: parse_date(&row.try_get::<String, _>("identification_date")?)?,
             place: row.try_get("identification_place")?,
@@ -178,13 +193,18 @@ fn case_from_rows(row: &AnyRow, names: &[AnyRow], consents: &[AnyRow]) -> StoreR
 }
 
 /// Checks that `user` may hold cases of `organisation` (422 on `assigned_to` otherwise).
-async fn check_assignee(tx: &mut Tx, organisation: &OrganisationId, user: &UserId) -> StoreResult<()> {
-    let row: Option<(String,)> =
-        sqlx::query_as("SELECT role FROM users WHERE id = $1 AND organisation_id = $2 AND active = 1")
-            .bind(user.as_str())
-            .bind(organisation.as_str())
-            .fetch_optional(&mut tx.conn)
-            .await?;
+async fn check_assignee(
+    tx: &mut Tx,
+    organisation: &OrganisationId,
+    user: &UserId,
+) -> StoreResult<()> {
+    let row: Option<(String,)> = sqlx::query_as(
+        "SELECT role FROM users WHERE id = $1 AND organisation_id = $2 AND active = 1",
+    )
+    .bind(user.as_str())
+    .bind(organisation.as_str())
+    .fetch_optional(&mut tx.conn)
+    .await?;
     let holds_cases = row
         .and_then(|(role,)| safepath_domain::codes::Role::parse(&role).ok())
         .is_some_and(may_hold_cases);
@@ -207,8 +227,14 @@ fn age_columns(age: Age) -> (Option<String>, Option<i64>) {
 
 /// Writes the child's other names and the search keys of all names.
 async fn write_names(tx: &mut Tx, identity_id: &str, child: &ChildIdentity) -> StoreResult<()> {
-    sqlx::query("DELETE FROM child_names WHERE identity_id = $1").bind(identity_id).execute(&mut tx.conn).await?;
-    sqlx::query("DELETE FROM name_keys WHERE identity_id = $1").bind(identity_id).execute(&mut tx.conn).await?;
+    sqlx::query("DELETE FROM child_names WHERE identity_id = $1")
+        .bind(identity_id)
+        .execute(&mut tx.conn)
+        .await?;
+    sqlx::query("DELETE FROM name_keys WHERE identity_id = $1")
+        .bind(identity_id)
+        .execute(&mut tx.conn)
+        .await?;
     for (position, name) in child.other_names.iter().enumerate() {
         sqlx::query(
             "INSERT INTO child_names (identity_id, position, name, kind, script, language) VALUES ($1, $2, $3, $4, $5, $6)",
@@ -222,14 +248,23 @@ async fn write_names(tx: &mut Tx, identity_id: &str, child: &ChildIdentity) -> S
         .execute(&mut tx.conn)
         .await?;
     }
-    let mut keys: Vec<String> = child.all_names().flat_map(safepath_linkage::name_index_keys).collect();
+    let mut keys: Vec<String> = child
+        .all_names()
+        .flat_map(safepath_linkage::name_index_keys)
+        .collect();
     keys.sort_unstable();
     keys.dedup();
     for chunk in keys.chunks(100) {
         let mut params = Params::default();
         let identity = params.text(identity_id);
-        let rows: Vec<String> = chunk.iter().map(|key| format!("({}, {identity})", params.text(key.as_str()))).collect();
-        let sql = format!("INSERT INTO name_keys (key, identity_id) VALUES {}", rows.join(", "));
+        let rows: Vec<String> = chunk
+            .iter()
+            .map(|key| format!("({}, {identity})", params.text(key.as_str())))
+            .collect();
+        let sql = format!(
+            "INSERT INTO name_keys (key, identity_id) VALUES {}",
+            rows.join(", ")
+        );
         params.bind(sqlx::query(&sql)).execute(&mut tx.conn).await?;
     }
     Ok(())
@@ -244,7 +279,9 @@ async fn insert_case(
 ) -> StoreResult<CaseId> {
     let assigned_to = match (&case.assigned_to, &ctx.actor) {
         (Some(user), _) => Some(user.clone()),
-        (None, Some(actor)) if actor.role == safepath_domain::codes::Role::Caseworker => Some(actor.user_id.clone()),
+        (None, Some(actor)) if actor.role == safepath_domain::codes::Role::Caseworker => {
+            Some(actor.user_id.clone())
+        }
         (None, _) => None,
     };
     if let Some(user) = &assigned_to {
@@ -327,7 +364,14 @@ async fn insert_case(
         NewEvent {
             action: "case.create",
             target: Some(Target::new("case", case_id.as_str())),
-            fields: &["child", "identification", "risk_level", "protection_status", "assigned_to", "consents"],
+            fields: &[
+                "child",
+                "identification",
+                "risk_level",
+                "protection_status",
+                "assigned_to",
+                "consents",
+            ],
             outcome: "ok",
         },
     )
@@ -341,10 +385,16 @@ fn owner_scope(organisation: &OrganisationId) -> CaseScope {
 }
 
 impl SqlStore {
-    pub(crate) async fn create_case_impl(&self, ctx: &AuditContext, case: NewCase) -> StoreResult<CaseView> {
+    pub(crate) async fn create_case_impl(
+        &self,
+        ctx: &AuditContext,
+        case: NewCase,
+    ) -> StoreResult<CaseView> {
         let ctx = ctx.clone();
         let Some(actor) = ctx.actor.clone() else {
-            return Err(StoreError::Unsupported("a case is registered by a signed-in user".into()));
+            return Err(StoreError::Unsupported(
+                "a case is registered by a signed-in user".into(),
+            ));
         };
         self.writer
             .transact(move |tx| {
@@ -352,7 +402,9 @@ impl SqlStore {
                     let id = insert_case(tx, &ctx, &actor.organisation_id, &case).await?;
                     load_case(tx, &owner_scope(&actor.organisation_id), &id)
                         .await?
-                        .ok_or_else(|| StoreError::Database("a case just written could not be read".into()))
+                        .ok_or_else(|| {
+                            StoreError::Database("a case just written could not be read".into())
+                        })
                 })
             })
             .await
@@ -369,7 +421,15 @@ impl SqlStore {
                 Box::pin(async move {
                     let mut ids = Vec::with_capacity(cases.len());
                     for registration in &cases {
-                        ids.push(insert_case(tx, &ctx, &registration.organisation_id, &registration.case).await?);
+                        ids.push(
+                            insert_case(
+                                tx,
+                                &ctx,
+                                &registration.organisation_id,
+                                &registration.case,
+                            )
+                            .await?,
+                        );
                     }
                     Ok(ids)
                 })
@@ -377,7 +437,12 @@ impl SqlStore {
             .await
     }
 
-    pub(crate) async fn get_case_impl(&self, ctx: &AuditContext, scope: &CaseScope, id: &CaseId) -> StoreResult<CaseView> {
+    pub(crate) async fn get_case_impl(
+        &self,
+        ctx: &AuditContext,
+        scope: &CaseScope,
+        id: &CaseId,
+    ) -> StoreResult<CaseView> {
         let (ctx, scope, id) = (ctx.clone(), scope.clone(), id.clone());
         self.writer
             .transact(move |tx| {
@@ -509,7 +574,9 @@ fn summary_from_row(row: &AnyRow) -> StoreResult<CaseSummary> {
         reference: row.try_get("reference")?,
         status: parse_code(&status, CaseStatus::parse, "status")?,
         risk_level: parse_code(&risk, RiskLevel::parse, "risk level")?,
-        assigned_to: row.try_get::<Option<String>, _>("assigned_to")?.map(UserId::from_trusted),
+        assigned_to: row
+            .try_get::<Option<String>, _>("assigned_to")?
+            .map(UserId::from_trusted),
         given_name: row.try_get("given_name")?,
         family_name: row.try_get("family_name")?,
         identification_date: row.try_get("identification_date")?,
@@ -519,9 +586,16 @@ fn summary_from_row(row: &AnyRow) -> StoreResult<CaseSummary> {
 
 /// Applies a patch to a case the caller may see; the version check makes a
 /// concurrent change (from this or another process) a 409, never a lost update.
-async fn apply_patch(tx: &mut Tx, ctx: &AuditContext, current: CaseView, patch: CasePatch) -> StoreResult<CaseView> {
+async fn apply_patch(
+    tx: &mut Tx,
+    ctx: &AuditContext,
+    current: CaseView,
+    patch: CasePatch,
+) -> StoreResult<CaseView> {
     if patch.version != current.version {
-        return Err(StoreError::StaleVersion { current: current.version });
+        return Err(StoreError::StaleVersion {
+            current: current.version,
+        });
     }
     if let Some(user) = &patch.assigned_to {
         check_assignee(tx, &current.organisation_id, user).await?;
@@ -546,22 +620,43 @@ async fn apply_patch(tx: &mut Tx, ctx: &AuditContext, current: CaseView, patch: 
     .execute(&mut tx.conn)
     .await?;
     if updated.rows_affected() != 1 {
-        return Err(StoreError::StaleVersion { current: current.version });
+        return Err(StoreError::StaleVersion {
+            current: current.version,
+        });
     }
     if patch.touches_identity() {
         let child = &current.child;
         let identity = ChildIdentity {
-            given_name: patch.given_name.clone().unwrap_or_else(|| child.given_name.clone()),
-            family_name: patch.family_name.clone().or_else(|| child.family_name.clone()),
-            other_names: patch.other_names.clone().unwrap_or_else(|| child.other_names.clone()),
+            given_name: patch
+                .given_name
+                .clone()
+                .unwrap_or_else(|| child.given_name.clone()),
+            family_name: patch
+                .family_name
+                .clone()
+                .or_else(|| child.family_name.clone()),
+            other_names: patch
+                .other_names
+                .clone()
+                .unwrap_or_else(|| child.other_names.clone()),
             sex: patch.sex.unwrap_or(child.sex),
-            age: patch.age.unwrap_or(match (child.date_of_birth, child.estimated_age) {
-                (Some(born), _) => Age::Born(born),
-                (None, years) => Age::Estimated { years: years.unwrap_or(0) },
-            }),
+            age: patch
+                .age
+                .unwrap_or(match (child.date_of_birth, child.estimated_age) {
+                    (Some(born), _) => Age::Born(born),
+                    (None, years) => Age::Estimated {
+                        years: years.unwrap_or(0),
+                    },
+                }),
             age_disputed: patch.age_disputed.unwrap_or(child.age_disputed),
-            citizenship: patch.citizenship.clone().unwrap_or_else(|| child.citizenship.clone()),
-            languages: patch.languages.clone().unwrap_or_else(|| child.languages.clone()),
+            citizenship: patch
+                .citizenship
+                .clone()
+                .unwrap_or_else(|| child.citizenship.clone()),
+            languages: patch
+                .languages
+                .clone()
+                .unwrap_or_else(|| child.languages.clone()),
         };
         let (date_of_birth, estimated_age) = age_columns(identity.age);
         sqlx::query(
@@ -579,7 +674,8 @@ async fn apply_patch(tx: &mut Tx, ctx: &AuditContext, current: CaseView, patch: 
         .bind(child.identity_id.as_str())
         .execute(&mut tx.conn)
         .await?;
-        if patch.given_name.is_some() || patch.family_name.is_some() || patch.other_names.is_some() {
+        if patch.given_name.is_some() || patch.family_name.is_some() || patch.other_names.is_some()
+        {
             write_names(tx, child.identity_id.as_str(), &identity).await?;
         }
     }

@@ -85,7 +85,11 @@ pub struct Writer {
 impl Writer {
     pub fn start(backend: Backend, conn: AnyConnection) -> Writer {
         let (queue, receiver) = mpsc::channel(4 * MAX_BATCH);
-        let tx = Tx { conn, backend, head: ChainHead::default() };
+        let tx = Tx {
+            conn,
+            backend,
+            head: ChainHead::default(),
+        };
         tokio::spawn(run(tx, receiver));
         Writer { queue }
     }
@@ -97,8 +101,15 @@ impl Writer {
         F: for<'c> FnOnce(&'c mut Tx) -> BoxFuture<'c, StoreResult<T>> + Send + 'static,
     {
         let (reply, answer) = oneshot::channel();
-        let pending = Pending { work: Some(work), result: None, reply };
-        self.queue.send(Box::new(pending)).await.map_err(|_| StoreError::Closed)?;
+        let pending = Pending {
+            work: Some(work),
+            result: None,
+            reply,
+        };
+        self.queue
+            .send(Box::new(pending))
+            .await
+            .map_err(|_| StoreError::Closed)?;
         answer.await.map_err(|_| StoreError::Closed)?
     }
 }
@@ -125,8 +136,18 @@ async fn run_batch(tx: &mut Tx, batch: &mut [Box<dyn Work>]) -> StoreResult<()> 
     };
     tx.conn.execute(begin).await?;
     let end = match run_units(tx, batch).await {
-        Ok(true) => tx.conn.execute("COMMIT").await.map(|_| ()).map_err(StoreError::from),
-        Ok(false) => tx.conn.execute("ROLLBACK").await.map(|_| ()).map_err(StoreError::from),
+        Ok(true) => tx
+            .conn
+            .execute("COMMIT")
+            .await
+            .map(|_| ())
+            .map_err(StoreError::from),
+        Ok(false) => tx
+            .conn
+            .execute("ROLLBACK")
+            .await
+            .map(|_| ())
+            .map_err(StoreError::from),
         Err(error) => Err(error),
     };
     if end.is_err() {
