@@ -18,10 +18,19 @@ use safepath_server::{auth, AppState, PasswordCost, ServerConfig};
 use safepath_store::{AuditContext, AuditVerification, SqlStore, Store, StoreConfig};
 
 #[derive(Parser)]
-#[command(name = "safepath", version, about = "Safepath: case management for organisations protecting children from trafficking and exploitation.")]
+#[command(
+    name = "safepath",
+    version,
+    about = "Safepath: case management for organisations protecting children from trafficking and exploitation."
+)]
 struct Cli {
     /// Database: `sqlite:FILE` (embedded default) or `postgres://user@host/db`.
-    #[arg(long, global = true, env = "SAFEPATH_DATABASE_URL", default_value = "sqlite:safepath.db")]
+    #[arg(
+        long,
+        global = true,
+        env = "SAFEPATH_DATABASE_URL",
+        default_value = "sqlite:safepath.db"
+    )]
     database_url: String,
 
     #[command(subcommand)]
@@ -186,10 +195,14 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             let summary = demo::load(store.as_ref(), seed, PasswordCost::default()).await?;
             print_demo_sign_ins(&summary);
         }
-        Command::Audit { command: AuditCommand::Verify } => {
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
             let store = open(&url).await?;
             match store.verify_audit().await? {
-                AuditVerification::Intact { events } => println!("OK: {events} audit events, chain intact"),
+                AuditVerification::Intact { events } => {
+                    println!("OK: {events} audit events, chain intact")
+                }
                 AuditVerification::Broken { seq, reason } => {
                     println!("BROKEN at audit event {seq}: {reason}");
                     return Ok(std::process::ExitCode::FAILURE);
@@ -201,22 +214,52 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                 bail!("{output} already exists; choose a new file name");
             }
             let store = open(&url).await?;
-            store.backup(&AuditContext::system("cli-backup"), &output).await?;
+            store
+                .backup(&AuditContext::system("cli-backup"), &output)
+                .await?;
             println!("backup written to {output}");
         }
-        Command::Org { command: OrgCommand::Add { name, org_type, countries, reference_prefix } } => {
+        Command::Org {
+            command:
+                OrgCommand::Add {
+                    name,
+                    org_type,
+                    countries,
+                    reference_prefix,
+                },
+        } => {
             let store = open(&url).await?;
-            let input = NewOrganisationInput { name, org_type, countries, reference_prefix, services: None, contact: None };
+            let input = NewOrganisationInput {
+                name,
+                org_type,
+                countries,
+                reference_prefix,
+                services: None,
+                contact: None,
+            };
             let org = NewOrganisation::parse(input).map_err(|e| anyhow::anyhow!("{e}"))?;
-            let created = store.create_organisation(&AuditContext::system("cli"), org).await.map_err(describe)?;
+            let created = store
+                .create_organisation(&AuditContext::system("cli"), org)
+                .await
+                .map_err(describe)?;
             println!("{}", created.id);
         }
         Command::User {
-            command: UserCommand::Add { username, role, organisation_id, password_stdin, language, display_name },
+            command:
+                UserCommand::Add {
+                    username,
+                    role,
+                    organisation_id,
+                    password_stdin,
+                    language,
+                    display_name,
+                },
         } => {
             let (password, generated) = if password_stdin {
                 let mut line = String::new();
-                std::io::stdin().read_to_string(&mut line).context("cannot read the password from standard input")?;
+                std::io::stdin()
+                    .read_to_string(&mut line)
+                    .context("cannot read the password from standard input")?;
                 (line.lines().next().unwrap_or("").to_string(), false)
             } else {
                 (auth::new_token()[..24].to_string(), true)
@@ -231,8 +274,12 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             };
             let user = NewUser::parse(input).map_err(|e| anyhow::anyhow!("{e}"))?;
             let store = open(&url).await?;
-            let hash = auth::hash_password(&password, PasswordCost::default()).map_err(|e| anyhow::anyhow!("{e}"))?;
-            let created = store.create_user(&AuditContext::system("cli"), user, hash).await.map_err(describe)?;
+            let hash = auth::hash_password(&password, PasswordCost::default())
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let created = store
+                .create_user(&AuditContext::system("cli"), user, hash)
+                .await
+                .map_err(describe)?;
             println!("{}", created.id);
             if generated {
                 eprintln!("generated password (shown once, store it safely): {password}");
@@ -248,7 +295,11 @@ fn describe(error: safepath_store::StoreError) -> anyhow::Error {
 }
 
 fn print_demo_sign_ins(summary: &demo::DemoSummary) {
-    println!("Demo data loaded: {} children, {} accounts.", summary.cases, summary.users.len());
+    println!(
+        "Demo data loaded: {} children, {} accounts.",
+        summary.cases,
+        summary.users.len()
+    );
     println!("Demo sign-ins (password for all: {}):", demo::DEMO_PASSWORD);
     for (username, role) in &summary.users {
         println!("  {username:<20} {role}");
@@ -259,7 +310,8 @@ async fn serve(url: &str, args: ServeArgs) -> anyhow::Result<()> {
     let store = open(url).await?;
     if args.demo {
         if store.is_empty().await? {
-            let summary = demo::load(store.as_ref(), demo::DEFAULT_SEED, PasswordCost::default()).await?;
+            let summary =
+                demo::load(store.as_ref(), demo::DEFAULT_SEED, PasswordCost::default()).await?;
             print_demo_sign_ins(&summary);
         } else {
             println!("The database already holds data: demo data not loaded.");
@@ -275,8 +327,15 @@ async fn serve(url: &str, args: ServeArgs) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(args.bind)
         .await
         .with_context(|| format!("cannot listen on {}", args.bind))?;
-    println!("Safepath is running at http://{} (database: {})", listener.local_addr()?, redact(url));
-    println!("API description: http://{}/api/v1/openapi.json", listener.local_addr()?);
+    println!(
+        "Safepath is running at http://{} (database: {})",
+        listener.local_addr()?,
+        redact(url)
+    );
+    println!(
+        "API description: http://{}/api/v1/openapi.json",
+        listener.local_addr()?
+    );
     let state = AppState::new(store, config);
     safepath_server::serve(listener, state, async {
         let _ = tokio::signal::ctrl_c().await;

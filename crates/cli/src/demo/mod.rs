@@ -34,16 +34,22 @@ pub async fn load(store: &dyn Store, seed: u64, cost: PasswordCost) -> anyhow::R
     let mut organisations = HashMap::new();
     for org in &data.organisations {
         let input: NewOrganisationInput = serde_json::from_value(org.body.clone())?;
-        let parsed = NewOrganisation::parse(input).map_err(|e| anyhow::anyhow!("demo organisation {}: {e}", org.key))?;
+        let parsed = NewOrganisation::parse(input)
+            .map_err(|e| anyhow::anyhow!("demo organisation {}: {e}", org.key))?;
         let created = store.create_organisation(&ctx, parsed).await?;
         organisations.insert(org.key, created.id);
     }
 
     let progress = bar(data.users.len() + data.children.len(), "demo data");
     let mut users = HashMap::new();
-    let mut summary = DemoSummary { users: Vec::new(), cases: 0 };
+    let mut summary = DemoSummary {
+        users: Vec::new(),
+        cases: 0,
+    };
     for user in &data.users {
-        let organisation_id = organisations.get(user.organisation_key).context("demo user of an unknown organisation")?;
+        let organisation_id = organisations
+            .get(user.organisation_key)
+            .context("demo user of an unknown organisation")?;
         let input = NewUserInput {
             username: user.username.clone(),
             password: DEMO_PASSWORD.to_string(),
@@ -52,23 +58,34 @@ pub async fn load(store: &dyn Store, seed: u64, cost: PasswordCost) -> anyhow::R
             language: Some(user.language.to_string()),
             display_name: Some(user.display_name.clone()),
         };
-        let parsed = NewUser::parse(input).map_err(|e| anyhow::anyhow!("demo user {}: {e}", user.username))?;
-        let hash = tokio::task::spawn_blocking(move || hash_password(DEMO_PASSWORD, cost)).await??;
+        let parsed = NewUser::parse(input)
+            .map_err(|e| anyhow::anyhow!("demo user {}: {e}", user.username))?;
+        let hash =
+            tokio::task::spawn_blocking(move || hash_password(DEMO_PASSWORD, cost)).await??;
         let created = store.create_user(&ctx, parsed, hash).await?;
         users.insert(user.username.clone(), created.id);
-        summary.users.push((user.username.clone(), user.role.to_string()));
+        summary
+            .users
+            .push((user.username.clone(), user.role.to_string()));
         progress.inc(1);
     }
 
     let mut registrations = Vec::with_capacity(data.children.len());
     for child in &data.children {
         let mut body = child.body.clone();
-        let assignee = users.get(&child.assigned_username).context("demo child assigned to an unknown user")?;
+        let assignee = users
+            .get(&child.assigned_username)
+            .context("demo child assigned to an unknown user")?;
         body["assigned_to"] = serde_json::Value::String(assignee.to_string());
         let input: NewCaseInput = serde_json::from_value(body)?;
         let case = NewCase::parse(input, today).map_err(|e| anyhow::anyhow!("demo child: {e}"))?;
-        let organisation_id = organisations.get(child.organisation_key).context("demo child of an unknown organisation")?;
-        registrations.push(CaseRegistration { organisation_id: organisation_id.clone(), case });
+        let organisation_id = organisations
+            .get(child.organisation_key)
+            .context("demo child of an unknown organisation")?;
+        registrations.push(CaseRegistration {
+            organisation_id: organisation_id.clone(),
+            case,
+        });
     }
     summary.cases = registrations.len();
     store.import_cases(&ctx, registrations).await?;
