@@ -25,12 +25,7 @@ use safepath_store::{AuditContext, AuditVerification, SqlStore, Store, StoreConf
 )]
 struct Cli {
     /// Database: `sqlite:FILE` (embedded default) or `postgres://user@host/db`.
-    #[arg(
-        long,
-        global = true,
-        env = "SAFEPATH_DATABASE_URL",
-        default_value = "sqlite:safepath.db"
-    )]
+    #[arg(long, global = true, env = "SAFEPATH_DATABASE_URL", default_value = "sqlite:safepath.db")]
     database_url: String,
 
     #[command(subcommand)]
@@ -195,9 +190,7 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             let summary = demo::load(store.as_ref(), seed, PasswordCost::default()).await?;
             print_demo_sign_ins(&summary);
         }
-        Command::Audit {
-            command: AuditCommand::Verify,
-        } => {
+        Command::Audit { command: AuditCommand::Verify } => {
             let store = open(&url).await?;
             match store.verify_audit().await? {
                 AuditVerification::Intact { events } => {
@@ -214,52 +207,23 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                 bail!("{output} already exists; choose a new file name");
             }
             let store = open(&url).await?;
-            store
-                .backup(&AuditContext::system("cli-backup"), &output)
-                .await?;
+            store.backup(&AuditContext::system("cli-backup"), &output).await?;
             println!("backup written to {output}");
         }
-        Command::Org {
-            command:
-                OrgCommand::Add {
-                    name,
-                    org_type,
-                    countries,
-                    reference_prefix,
-                },
-        } => {
+        Command::Org { command: OrgCommand::Add { name, org_type, countries, reference_prefix } } => {
             let store = open(&url).await?;
-            let input = NewOrganisationInput {
-                name,
-                org_type,
-                countries,
-                reference_prefix,
-                services: None,
-                contact: None,
-            };
+            let input =
+                NewOrganisationInput { name, org_type, countries, reference_prefix, services: None, contact: None };
             let org = NewOrganisation::parse(input).map_err(|e| anyhow::anyhow!("{e}"))?;
-            let created = store
-                .create_organisation(&AuditContext::system("cli"), org)
-                .await
-                .map_err(describe)?;
+            let created = store.create_organisation(&AuditContext::system("cli"), org).await.map_err(describe)?;
             println!("{}", created.id);
         }
         Command::User {
-            command:
-                UserCommand::Add {
-                    username,
-                    role,
-                    organisation_id,
-                    password_stdin,
-                    language,
-                    display_name,
-                },
+            command: UserCommand::Add { username, role, organisation_id, password_stdin, language, display_name },
         } => {
             let (password, generated) = if password_stdin {
                 let mut line = String::new();
-                std::io::stdin()
-                    .read_to_string(&mut line)
-                    .context("cannot read the password from standard input")?;
+                std::io::stdin().read_to_string(&mut line).context("cannot read the password from standard input")?;
                 (line.lines().next().unwrap_or("").to_string(), false)
             } else {
                 (auth::new_token()[..24].to_string(), true)
@@ -274,18 +238,14 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             };
             let user = NewUser::parse(input).map_err(|e| anyhow::anyhow!("{e}"))?;
             let store = open(&url).await?;
-            let hash = auth::hash_password(&password, PasswordCost::default())
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
-            let created = store
-                .create_user(&AuditContext::system("cli"), user, hash)
-                .await
-                .map_err(describe)?;
+            let hash = auth::hash_password(&password, PasswordCost::default()).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let created = store.create_user(&AuditContext::system("cli"), user, hash).await.map_err(describe)?;
             println!("{}", created.id);
             if generated {
                 eprintln!("generated password (shown once, store it safely): {password}");
             }
         }
-        Command::Bench(args) => bench::run(&url, args).await?,
+        Command::Bench(args) => bench::run(args).await?,
     }
     Ok(std::process::ExitCode::SUCCESS)
 }
@@ -295,11 +255,7 @@ fn describe(error: safepath_store::StoreError) -> anyhow::Error {
 }
 
 fn print_demo_sign_ins(summary: &demo::DemoSummary) {
-    println!(
-        "Demo data loaded: {} children, {} accounts.",
-        summary.cases,
-        summary.users.len()
-    );
+    println!("Demo data loaded: {} children, {} accounts.", summary.cases, summary.users.len());
     println!("Demo sign-ins (password for all: {}):", demo::DEMO_PASSWORD);
     for (username, role) in &summary.users {
         println!("  {username:<20} {role}");
@@ -310,8 +266,7 @@ async fn serve(url: &str, args: ServeArgs) -> anyhow::Result<()> {
     let store = open(url).await?;
     if args.demo {
         if store.is_empty().await? {
-            let summary =
-                demo::load(store.as_ref(), demo::DEFAULT_SEED, PasswordCost::default()).await?;
+            let summary = demo::load(store.as_ref(), demo::DEFAULT_SEED, PasswordCost::default()).await?;
             print_demo_sign_ins(&summary);
         } else {
             println!("The database already holds data: demo data not loaded.");
@@ -324,18 +279,10 @@ async fn serve(url: &str, args: ServeArgs) -> anyhow::Result<()> {
         secure_cookies: args.secure_cookies,
         ..ServerConfig::default()
     };
-    let listener = tokio::net::TcpListener::bind(args.bind)
-        .await
-        .with_context(|| format!("cannot listen on {}", args.bind))?;
-    println!(
-        "Safepath is running at http://{} (database: {})",
-        listener.local_addr()?,
-        redact(url)
-    );
-    println!(
-        "API description: http://{}/api/v1/openapi.json",
-        listener.local_addr()?
-    );
+    let listener =
+        tokio::net::TcpListener::bind(args.bind).await.with_context(|| format!("cannot listen on {}", args.bind))?;
+    println!("Safepath is running at http://{} (database: {})", listener.local_addr()?, redact(url));
+    println!("API description: http://{}/api/v1/openapi.json", listener.local_addr()?);
     let state = AppState::new(store, config);
     safepath_server::serve(listener, state, async {
         let _ = tokio::signal::ctrl_c().await;

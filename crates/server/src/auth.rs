@@ -15,7 +15,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use argon2::{Algorithm, Argon2, Params, Version};
 use rand::RngCore;
 use safepath_domain::user::User;
-use safepath_store::AuditContext;
+use safepath_store::{AuditContext, SessionRecord};
 use sha2::{Digest, Sha256};
 
 use crate::error::ApiError;
@@ -33,16 +33,12 @@ pub struct PasswordCost {
 
 impl Default for PasswordCost {
     fn default() -> Self {
-        Self {
-            memory_kib: 19 * 1024,
-            iterations: 2,
-        }
+        Self { memory_kib: 19 * 1024, iterations: 2 }
     }
 }
 
 fn argon2(cost: PasswordCost) -> Argon2<'static> {
-    let params =
-        Params::new(cost.memory_kib, cost.iterations, 1, None).expect("valid argon2 parameters");
+    let params = Params::new(cost.memory_kib, cost.iterations, 1, None).expect("valid argon2 parameters");
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
@@ -58,11 +54,7 @@ pub fn hash_password(password: &str, cost: PasswordCost) -> Result<String, ApiEr
 /// Checks a password against a stored PHC string (its own parameters apply).
 pub fn verify_password(password: &str, stored: &str) -> bool {
     PasswordHash::new(stored)
-        .map(|hash| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &hash)
-                .is_ok()
-        })
+        .map(|hash| Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
         .unwrap_or(false)
 }
 
@@ -95,33 +87,70 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// Resolves a token to its user, enforcing the idle and absolute timeouts.
-pub async fn authenticate(
-    state: &AppState,
-    token: &str,
-    request_id: &str,
-) -> Result<User, ApiError> {
+pub async fn authenticate(state: &AppState, token: &str, request_id: &str) -> Result<User, ApiError> {
     let hash = token_hash(token);
-    let session = state
-        .store
-        .session(&hash)
-        .await?
-        .ok_or(ApiError::Unauthenticated)?;
+    let session = match state.sessions.get(&hash) {
+        Some(session) => session,
+        None => {
+            let session = state.store.session(&hash).await?.ok_or(ApiError::Unauthenticated)?;
+            state.sessions.put(&hash, session.clone());
+            session
+        }
+    };
     let now = safepath_store::now_ms();
     let idle = state.config.idle_timeout.as_millis() as i64;
     let absolute = state.config.absolute_timeout.as_millis() as i64;
     if now - session.last_seen_at > idle || now - session.created_at > absolute {
-        state
-            .store
-            .end_session(&AuditContext::system(request_id.to_string()), &hash)
-            .await?;
+        state.sessions.forget(&hash);
+        state.store.end_session(&AuditContext::system(request_id.to_string()), &hash).await?;
         return Err(ApiError::SessionExpired);
     }
     // Activity is recorded at most once a minute: the idle timeout does not
     // need millisecond precision, and this keeps reads free of writes.
     if now - session.last_seen_at > 60_000 {
         state.store.touch_session(&hash, now).await?;
+        state.sessions.put(&hash, SessionRecord { last_seen_at: now, ..session.clone() });
     }
     Ok(session.user)
+}
+
+/// Sessions recently read from the database, so that a request does not pay
+/// a database round trip to authenticate. Signing out or expiring evicts the
+/// entry at once in this process; an entry is re-read after `ttl`, which
+/// bounds how long another server process sharing a PostgreSQL database may
+/// still accept a token signed out elsewhere.
+pub struct SessionCache {
+    ttl: Duration,
+    entries: Mutex<HashMap<String, (SessionRecord, Instant)>>,
+}
+
+/// Most sessions cached; past it the cache starts afresh.
+const SESSION_CACHE_MAX: usize = 10_000;
+
+impl SessionCache {
+    pub fn new(ttl: Duration) -> Self {
+        Self { ttl, entries: Mutex::new(HashMap::new()) }
+    }
+
+    pub fn get(&self, token_hash: &str) -> Option<SessionRecord> {
+        let entries = self.entries.lock().expect("session cache lock");
+        entries.get(token_hash).filter(|(_, fetched)| fetched.elapsed() < self.ttl).map(|(session, _)| session.clone())
+    }
+
+    pub fn put(&self, token_hash: &str, session: SessionRecord) {
+        if self.ttl.is_zero() {
+            return;
+        }
+        let mut entries = self.entries.lock().expect("session cache lock");
+        if entries.len() >= SESSION_CACHE_MAX {
+            entries.clear();
+        }
+        entries.insert(token_hash.to_string(), (session, Instant::now()));
+    }
+
+    pub fn forget(&self, token_hash: &str) {
+        self.entries.lock().expect("session cache lock").remove(token_hash);
+    }
 }
 
 /// Failed sign-ins per username and per client address in a sliding window;
@@ -138,35 +167,20 @@ const THROTTLE_MAX_KEYS: usize = 100_000;
 
 impl Throttle {
     pub fn new(window: Duration, per_username: usize, per_address: usize) -> Self {
-        Self {
-            window,
-            per_username,
-            per_address,
-            failures: Mutex::new(HashMap::new()),
-        }
+        Self { window, per_username, per_address, failures: Mutex::new(HashMap::new()) }
     }
 
     fn keys(username: &str, address: &str) -> [(String, bool); 2] {
-        [
-            (format!("u:{}", username.to_lowercase()), true),
-            (format!("a:{address}"), false),
-        ]
+        [(format!("u:{}", username.to_lowercase()), true), (format!("a:{address}"), false)]
     }
 
     pub fn is_blocked(&self, username: &str, address: &str) -> bool {
         let now = Instant::now();
         let mut failures = self.failures.lock().expect("throttle lock");
         Self::keys(username, address).iter().any(|(key, is_user)| {
-            let limit = if *is_user {
-                self.per_username
-            } else {
-                self.per_address
-            };
+            let limit = if *is_user { self.per_username } else { self.per_address };
             failures.get_mut(key).is_some_and(|times| {
-                while times
-                    .front()
-                    .is_some_and(|t| now.duration_since(*t) > self.window)
-                {
+                while times.front().is_some_and(|t| now.duration_since(*t) > self.window) {
                     times.pop_front();
                 }
                 times.len() >= limit
@@ -179,11 +193,7 @@ impl Throttle {
         let mut failures = self.failures.lock().expect("throttle lock");
         if failures.len() >= THROTTLE_MAX_KEYS {
             let window = self.window;
-            failures.retain(|_, times| {
-                times
-                    .back()
-                    .is_some_and(|t| now.duration_since(*t) <= window)
-            });
+            failures.retain(|_, times| times.back().is_some_and(|t| now.duration_since(*t) <= window));
         }
         for (key, _) in Self::keys(username, address) {
             failures.entry(key).or_default().push_back(now);
@@ -202,10 +212,7 @@ mod tests {
 
     #[test]
     fn passwords_hash_with_argon2id_and_verify() {
-        let cost = PasswordCost {
-            memory_kib: 1024,
-            iterations: 1,
-        };
+        let cost = PasswordCost { memory_kib: 1024, iterations: 1 };
         let hash = hash_password("correct horse battery", cost).unwrap();
         assert!(hash.starts_with("$argon2id$"));
         assert!(verify_password("correct horse battery", &hash));

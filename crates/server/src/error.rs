@@ -117,10 +117,7 @@ impl IntoResponse for ApiError {
         let (message, fields) = match self {
             ApiError::Internal(detail) => {
                 tracing::error!(%detail, "internal error");
-                (
-                    "something went wrong on the server; the error was logged".to_string(),
-                    BTreeMap::new(),
-                )
+                ("something went wrong on the server; the error was logged".to_string(), BTreeMap::new())
             }
             ApiError::Invalid(errors) | ApiError::MalformedQuery(errors) => {
                 let message = if status == StatusCode::BAD_REQUEST {
@@ -132,13 +129,7 @@ impl IntoResponse for ApiError {
             }
             other => (other.to_string(), BTreeMap::new()),
         };
-        let body = ErrorBody {
-            error: ErrorDetail {
-                code,
-                message,
-                fields,
-            },
-        };
+        let body = ErrorBody { error: ErrorDetail { code, message, fields } };
         (status, Json(body)).into_response()
     }
 }

@@ -31,8 +31,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
             .and_then(|v| v.split(';').next())
             .is_some_and(|mime| {
                 let mime = mime.trim().to_ascii_lowercase();
-                mime == "application/json"
-                    || (mime.starts_with("application/") && mime.ends_with("+json"))
+                mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
             });
         if !is_json {
             return Err(ApiError::UnsupportedMediaType);
@@ -64,19 +63,10 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             let inner = error.into_inner();
             match inner.classify() {
                 serde_json::error::Category::Data => {
-                    let field = if path == "." {
-                        "body".to_string()
-                    } else {
-                        path
-                    };
-                    Err(ApiError::Invalid(ValidationErrors::single(
-                        field,
-                        describe_data_error(&inner),
-                    )))
+                    let field = if path == "." { "body".to_string() } else { path };
+                    Err(ApiError::Invalid(ValidationErrors::single(field, describe_data_error(&inner))))
                 }
-                _ => Err(ApiError::Malformed(format!(
-                    "the body is not valid JSON: {inner}"
-                ))),
+                _ => Err(ApiError::Malformed(format!("the body is not valid JSON: {inner}"))),
             }
         }
     }
@@ -116,14 +106,8 @@ impl Authenticated {
 /// Finds the session token: `Authorization: Bearer`, else the session cookie.
 /// Returns the token and whether it came from the cookie.
 pub fn session_token(parts: &Parts) -> Option<(String, bool)> {
-    if let Some(value) = parts
-        .headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-    {
-        return value
-            .strip_prefix("Bearer ")
-            .map(|t| (t.trim().to_string(), false));
+    if let Some(value) = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+        return value.strip_prefix("Bearer ").map(|t| (t.trim().to_string(), false));
     }
     parts
         .headers
@@ -148,32 +132,20 @@ impl FromRequestParts<AppState> for Authenticated {
         if from_cookie && state_changing {
             // Browsers attach cookies to cross-site requests; only a page of
             // ours knows the CSRF token derived from the session.
-            let sent = parts
-                .headers
-                .get("x-csrf-token")
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("");
+            let sent = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or("");
             if !auth::constant_time_eq(sent.as_bytes(), auth::csrf_token(&token).as_bytes()) {
                 return Err(ApiError::CsrfFailed);
             }
         }
         let request_id = request_id(parts);
         let user = auth::authenticate(state, &token, &request_id).await?;
-        Ok(Authenticated {
-            user,
-            token_hash: auth::token_hash(&token),
-            request_id,
-        })
+        Ok(Authenticated { user, token_hash: auth::token_hash(&token), request_id })
     }
 }
 
 /// The request id set by the request-id layer (a fresh one if absent).
 pub fn request_id(parts: &Parts) -> String {
-    parts
-        .extensions
-        .get::<RequestId>()
-        .map(|id| id.0.clone())
-        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
+    parts.extensions.get::<RequestId>().map(|id| id.0.clone()).unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
 }
 
 /// A request's id, for logs and the audit trail.
@@ -183,7 +155,6 @@ pub struct RequestId(pub String);
 /// Parses a query string into `T`; any problem is a 400 naming the parameter.
 pub fn parse_query<T: DeserializeOwned>(raw: Option<&str>) -> Result<T, ApiError> {
     let raw = raw.unwrap_or("");
-    serde_urlencoded::from_str(raw).map_err(|error| {
-        ApiError::MalformedQuery(ValidationErrors::single("query", error.to_string()))
-    })
+    serde_urlencoded::from_str(raw)
+        .map_err(|error| ApiError::MalformedQuery(ValidationErrors::single("query", error.to_string())))
 }

@@ -42,6 +42,8 @@ pub struct ServerConfig {
     pub throttle_per_address: usize,
     pub throttle_window: Duration,
     pub password_cost: PasswordCost,
+    /// How long a session read from the database is trusted without re-reading it.
+    pub session_cache_ttl: Duration,
 }
 
 impl Default for ServerConfig {
@@ -55,6 +57,7 @@ impl Default for ServerConfig {
             throttle_per_address: 50,
             throttle_window: Duration::from_secs(15 * 60),
             password_cost: PasswordCost::default(),
+            session_cache_ttl: Duration::from_secs(5),
         }
     }
 }
@@ -65,20 +68,15 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub config: Arc<ServerConfig>,
     pub throttle: Arc<auth::Throttle>,
+    pub sessions: Arc<auth::SessionCache>,
 }
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>, config: ServerConfig) -> Self {
-        let throttle = auth::Throttle::new(
-            config.throttle_window,
-            config.throttle_per_username,
-            config.throttle_per_address,
-        );
-        Self {
-            store,
-            config: Arc::new(config),
-            throttle: Arc::new(throttle),
-        }
+        let throttle =
+            auth::Throttle::new(config.throttle_window, config.throttle_per_username, config.throttle_per_address);
+        let sessions = auth::SessionCache::new(config.session_cache_ttl);
+        Self { store, config: Arc::new(config), throttle: Arc::new(throttle), sessions: Arc::new(sessions) }
     }
 }
 
@@ -98,16 +96,10 @@ pub fn router(state: AppState) -> Router {
         .layer(static_header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(static_header(header::X_FRAME_OPTIONS, "DENY"))
         .layer(static_header(header::REFERRER_POLICY, "no-referrer"))
-        .layer(static_header(
-            HeaderName::from_static("cross-origin-opener-policy"),
-            "same-origin",
-        ))
+        .layer(static_header(HeaderName::from_static("cross-origin-opener-policy"), "same-origin"))
         .layer(static_header(header::CACHE_CONTROL, "no-store"));
     if secure {
-        app = app.layer(static_header(
-            header::STRICT_TRANSPORT_SECURITY,
-            "max-age=31536000; includeSubDomains",
-        ));
+        app = app.layer(static_header(header::STRICT_TRANSPORT_SECURITY, "max-age=31536000; includeSubDomains"));
     }
     app
 }
@@ -119,14 +111,10 @@ fn static_header(name: HeaderName, value: &'static str) -> SetResponseHeaderLaye
 /// Gives every request an id (for the audit trail and logs) and echoes it.
 async fn assign_request_id(mut request: Request, next: Next) -> Response {
     let id = uuid::Uuid::new_v4().to_string();
-    request
-        .extensions_mut()
-        .insert(extract::RequestId(id.clone()));
+    request.extensions_mut().insert(extract::RequestId(id.clone()));
     let mut response = next.run(request).await;
     if let Ok(value) = HeaderValue::from_str(&id) {
-        response
-            .headers_mut()
-            .insert(HeaderName::from_static("x-request-id"), value);
+        response.headers_mut().insert(HeaderName::from_static("x-request-id"), value);
     }
     response
 }
@@ -137,10 +125,7 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        router(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
 }

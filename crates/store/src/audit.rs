@@ -27,10 +27,7 @@ pub struct ChainHead {
 
 impl Default for ChainHead {
     fn default() -> Self {
-        Self {
-            seq: 0,
-            hash: GENESIS_HASH.into(),
-        }
+        Self { seq: 0, hash: GENESIS_HASH.into() }
     }
 }
 
@@ -43,10 +40,7 @@ impl ChainHead {
             Backend::Postgres => "SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE",
         };
         let row = sqlx::query(sql).fetch_one(&mut tx.conn).await?;
-        Ok(ChainHead {
-            seq: row.try_get("seq")?,
-            hash: row.try_get("hash")?,
-        })
+        Ok(ChainHead { seq: row.try_get("seq")?, hash: row.try_get("hash")? })
     }
 
     pub(crate) async fn store(&self, tx: &mut Tx) -> StoreResult<()> {
@@ -108,11 +102,7 @@ fn event_hash(content: &HashedContent<'_>) -> String {
 }
 
 /// Appends one event inside the writer's transaction.
-pub(crate) async fn append(
-    tx: &mut Tx,
-    ctx: &AuditContext,
-    event: NewEvent<'_>,
-) -> StoreResult<()> {
+pub(crate) async fn append(tx: &mut Tx, ctx: &AuditContext, event: NewEvent<'_>) -> StoreResult<()> {
     let fields = serde_json::to_string(event.fields).expect("strings serialise");
     let seq = tx.head.seq + 1;
     let content = HashedContent {
@@ -178,10 +168,7 @@ pub(crate) async fn verify(pool: &AnyPool) -> StoreResult<AuditVerification> {
             if seq != expected.seq + 1 {
                 return Ok(AuditVerification::Broken {
                     seq: expected.seq + 1,
-                    reason: format!(
-                        "event {} is missing (next present is {seq})",
-                        expected.seq + 1
-                    ),
+                    reason: format!("event {} is missing (next present is {seq})", expected.seq + 1),
                 });
             }
             let prev_hash: String = row.try_get("prev_hash")?;
@@ -208,33 +195,19 @@ pub(crate) async fn verify(pool: &AnyPool) -> StoreResult<AuditVerification> {
                 prev_hash: &prev_hash,
             });
             if prev_hash != expected.hash {
-                return Ok(AuditVerification::Broken {
-                    seq,
-                    reason: "does not link to the event before it".into(),
-                });
+                return Ok(AuditVerification::Broken { seq, reason: "does not link to the event before it".into() });
             }
             if recomputed != stored_hash {
-                return Ok(AuditVerification::Broken {
-                    seq,
-                    reason: "content was altered".into(),
-                });
+                return Ok(AuditVerification::Broken { seq, reason: "content was altered".into() });
             }
-            expected = ChainHead {
-                seq,
-                hash: stored_hash,
-            };
+            expected = ChainHead { seq, hash: stored_hash };
         }
         if (rows.len() as i64) < PAGE {
             break;
         }
     }
-    let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
-        .fetch_one(pool)
-        .await?;
-    let head = ChainHead {
-        seq: head.try_get("seq")?,
-        hash: head.try_get("hash")?,
-    };
+    let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(pool).await?;
+    let head = ChainHead { seq: head.try_get("seq")?, hash: head.try_get("hash")? };
     if head != expected {
         return Ok(AuditVerification::Broken {
             seq: expected.seq + 1,
@@ -244,9 +217,7 @@ pub(crate) async fn verify(pool: &AnyPool) -> StoreResult<AuditVerification> {
             ),
         });
     }
-    Ok(AuditVerification::Intact {
-        events: expected.seq,
-    })
+    Ok(AuditVerification::Intact { events: expected.seq })
 }
 
 /// Row counts of every table.

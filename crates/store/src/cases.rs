@@ -8,8 +8,8 @@ use safepath_domain::case::{
     Age, CasePatch, CaseView, ChildIdentity, ChildName, ChildView, Consent, Identification, NewCase,
 };
 use safepath_domain::codes::{
-    CaseStatus, ConsentGivenBy, ConsentPurpose, Gender, IdentificationChannel, NameKind,
-    ProtectionStatus, RiskLevel, Script,
+    CaseStatus, ConsentGivenBy, ConsentPurpose, Gender, IdentificationChannel, NameKind, ProtectionStatus, RiskLevel,
+    Script,
 };
 use safepath_domain::ids::{CaseId, IdentityId, OrganisationId, UserId};
 use safepath_domain::policy::CaseScope;
@@ -22,8 +22,7 @@ use crate::db::SqlStore;
 use crate::directory::{corrupt, json_list, new_id, parse_json_list};
 use crate::writer::Tx;
 use crate::{
-    may_hold_cases, AuditContext, CaseFilter, CasePage, CaseRegistration, CaseSummary, StoreError,
-    StoreResult,
+    may_hold_cases, AuditContext, CaseFilter, CasePage, CaseRegistration, CaseSummary, StoreError, StoreResult,
 };
 
 /// Query parameters collected while SQL is assembled, numbered `$1, $2, …`
@@ -35,12 +34,18 @@ pub(crate) struct Params {
 
 enum Param {
     Text(String),
+    OptionalText(Option<String>),
     Int(i64),
 }
 
 impl Params {
     pub(crate) fn text(&mut self, value: impl Into<String>) -> String {
         self.values.push(Param::Text(value.into()));
+        format!("${}", self.values.len())
+    }
+
+    pub(crate) fn optional_text(&mut self, value: Option<&str>) -> String {
+        self.values.push(Param::OptionalText(value.map(str::to_string)));
         format!("${}", self.values.len())
     }
 
@@ -56,6 +61,7 @@ impl Params {
         for value in &self.values {
             query = match value {
                 Param::Text(text) => query.bind(text.clone()),
+                Param::OptionalText(text) => query.bind(text.clone()),
                 Param::Int(int) => query.bind(*int),
             };
         }
@@ -98,24 +104,26 @@ async fn load_case(tx: &mut Tx, scope: &CaseScope, id: &CaseId) -> StoreResult<O
     let sql = format!(
         "SELECT {CASE_COLUMNS} FROM cases c JOIN child_identities i ON i.id = c.identity_id WHERE c.id = {id_param} AND {condition}"
     );
-    let Some(row) = params
-        .bind(sqlx::query(&sql))
-        .fetch_optional(&mut tx.conn)
-        .await?
-    else {
+    let Some(row) = params.bind(sqlx::query(&sql)).fetch_optional(&mut tx.conn).await? else {
         return Ok(None);
     };
+    // Names and consents in one round trip: the writer's time is the scarce
+    // resource, and each statement costs a hop to the database thread.
     let identity_id: String = row.try_get("identity_id")?;
-    let names = sqlx::query("SELECT name, kind, script, language FROM child_names WHERE identity_id = $1 ORDER BY position")
-        .bind(&identity_id)
-        .fetch_all(&mut tx.conn)
-        .await?;
-    let consents = sqlx::query(
-        "SELECT purpose, given_by, given_on, withheld, legal_basis FROM consents WHERE case_id = $1 AND withdrawn_on IS NULL ORDER BY position",
+    let details = sqlx::query(
+        "SELECT 'name' AS row_kind, position, name AS a, kind AS b, script AS c, language AS d, NULL AS e
+           FROM child_names WHERE identity_id = $1
+         UNION ALL
+         SELECT 'consent', position, purpose, given_by, given_on, withheld, legal_basis
+           FROM consents WHERE case_id = $2 AND withdrawn_on IS NULL
+         ORDER BY 1, 2",
     )
+    .bind(&identity_id)
     .bind(id.as_str())
     .fetch_all(&mut tx.conn)
     .await?;
+    let (consents, names): (Vec<AnyRow>, Vec<AnyRow>) =
+        details.into_iter().partition(|r| r.try_get::<String, _>("row_kind").is_ok_and(|k| k == "consent"));
     case_from_rows(&row, &names, &consents).map(Some)
 }
 
@@ -130,27 +138,27 @@ fn case_from_rows(row: &AnyRow, names: &[AnyRow], consents: &[AnyRow]) -> StoreR
     let other_names = names
         .iter()
         .map(|n| {
-            let kind: String = n.try_get("kind")?;
-            let script: String = n.try_get("script")?;
+            let kind: String = n.try_get("b")?;
+            let script: String = n.try_get("c")?;
             Ok(ChildName {
-                name: n.try_get("name")?,
+                name: n.try_get("a")?,
                 kind: parse_code(&kind, NameKind::parse, "name kind")?,
                 script: parse_code(&script, Script::parse, "script")?,
-                language: n.try_get("language")?,
+                language: n.try_get("d")?,
             })
         })
         .collect::<StoreResult<Vec<_>>>()?;
     let consents = consents
         .iter()
         .map(|c| {
-            let purpose: String = c.try_get("purpose")?;
-            let given_by: String = c.try_get("given_by")?;
+            let purpose: String = c.try_get("a")?;
+            let given_by: String = c.try_get("b")?;
             Ok(Consent {
                 purpose: parse_code(&purpose, ConsentPurpose::parse, "consent purpose")?,
                 given_by: parse_code(&given_by, ConsentGivenBy::parse, "consent giver")?,
-                date: parse_date(&c.try_get::<String, _>("given_on")?)?,
-                withheld: c.try_get("withheld")?,
-                legal_basis: c.try_get("legal_basis")?,
+                date: parse_date(&c.try_get::<String, _>("c")?)?,
+                withheld: c.try_get("d")?,
+                legal_basis: c.try_get("e")?,
             })
         })
         .collect::<StoreResult<Vec<_>>>()?;
@@ -158,9 +166,7 @@ fn case_from_rows(row: &AnyRow, names: &[AnyRow], consents: &[AnyRow]) -> StoreR
         id: CaseId::from_trusted(row.try_get("id")?),
         reference: row.try_get("reference")?,
         organisation_id: OrganisationId::from_trusted(row.try_get("organisation_id")?),
-        assigned_to: row
-            .try_get::<Option<String>, _>("assigned_to")?
-            .map(UserId::from_trusted),
+        assigned_to: row.try_get::<Option<String>, _>("assigned_to")?.map(UserId::from_trusted),
         status: parse_code(&status, CaseStatus::parse, "status")?,
         risk_level: parse_code(&risk, RiskLevel::parse, "risk level")?,
         protection_status: protection
@@ -193,21 +199,15 @@ fn case_from_rows(row: &AnyRow, names: &[AnyRow], consents: &[AnyRow]) -> StoreR
 }
 
 /// Checks that `user` may hold cases of `organisation` (422 on `assigned_to` otherwise).
-async fn check_assignee(
-    tx: &mut Tx,
-    organisation: &OrganisationId,
-    user: &UserId,
-) -> StoreResult<()> {
-    let row: Option<(String,)> = sqlx::query_as(
-        "SELECT role FROM users WHERE id = $1 AND organisation_id = $2 AND active = 1",
-    )
-    .bind(user.as_str())
-    .bind(organisation.as_str())
-    .fetch_optional(&mut tx.conn)
-    .await?;
-    let holds_cases = row
-        .and_then(|(role,)| safepath_domain::codes::Role::parse(&role).ok())
-        .is_some_and(may_hold_cases);
+async fn check_assignee(tx: &mut Tx, organisation: &OrganisationId, user: &UserId) -> StoreResult<()> {
+    let row: Option<(String,)> =
+        sqlx::query_as("SELECT role FROM users WHERE id = $1 AND organisation_id = $2 AND active = 1")
+            .bind(user.as_str())
+            .bind(organisation.as_str())
+            .fetch_optional(&mut tx.conn)
+            .await?;
+    let holds_cases =
+        row.and_then(|(role,)| safepath_domain::codes::Role::parse(&role).ok()).is_some_and(may_hold_cases);
     if holds_cases {
         Ok(())
     } else {
@@ -225,46 +225,46 @@ fn age_columns(age: Age) -> (Option<String>, Option<i64>) {
     }
 }
 
-/// Writes the child's other names and the search keys of all names.
-async fn write_names(tx: &mut Tx, identity_id: &str, child: &ChildIdentity) -> StoreResult<()> {
-    sqlx::query("DELETE FROM child_names WHERE identity_id = $1")
-        .bind(identity_id)
-        .execute(&mut tx.conn)
-        .await?;
-    sqlx::query("DELETE FROM name_keys WHERE identity_id = $1")
-        .bind(identity_id)
-        .execute(&mut tx.conn)
-        .await?;
-    for (position, name) in child.other_names.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO child_names (identity_id, position, name, kind, script, language) VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(identity_id)
-        .bind(position as i64)
-        .bind(&name.name)
-        .bind(name.kind.as_str())
-        .bind(name.script.as_str())
-        .bind(&name.language)
-        .execute(&mut tx.conn)
-        .await?;
+/// Writes the child's other names and the search keys of all names,
+/// replacing what a known identity had.
+async fn write_names(tx: &mut Tx, identity_id: &str, child: &ChildIdentity, replacing: bool) -> StoreResult<()> {
+    if replacing {
+        sqlx::query("DELETE FROM child_names WHERE identity_id = $1").bind(identity_id).execute(&mut tx.conn).await?;
+        sqlx::query("DELETE FROM name_keys WHERE identity_id = $1").bind(identity_id).execute(&mut tx.conn).await?;
     }
-    let mut keys: Vec<String> = child
-        .all_names()
-        .flat_map(safepath_linkage::name_index_keys)
-        .collect();
+    if !child.other_names.is_empty() {
+        let mut params = Params::default();
+        let identity = params.text(identity_id);
+        let rows: Vec<String> = child
+            .other_names
+            .iter()
+            .enumerate()
+            .map(|(position, name)| {
+                format!(
+                    "({identity}, {}, {}, {}, {}, {})",
+                    params.int(position as i64),
+                    params.text(name.name.as_str()),
+                    params.text(name.kind.as_str()),
+                    params.text(name.script.as_str()),
+                    params.optional_text(name.language.as_deref())
+                )
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO child_names (identity_id, position, name, kind, script, language) VALUES {}",
+            rows.join(", ")
+        );
+        params.bind(sqlx::query(&sql)).execute(&mut tx.conn).await?;
+    }
+    let mut keys: Vec<String> = child.all_names().flat_map(safepath_linkage::name_index_keys).collect();
     keys.sort_unstable();
     keys.dedup();
     for chunk in keys.chunks(100) {
         let mut params = Params::default();
         let identity = params.text(identity_id);
-        let rows: Vec<String> = chunk
-            .iter()
-            .map(|key| format!("({}, {identity})", params.text(key.as_str())))
-            .collect();
-        let sql = format!(
-            "INSERT INTO name_keys (key, identity_id) VALUES {}",
-            rows.join(", ")
-        );
+        let rows: Vec<String> =
+            chunk.iter().map(|key| format!("({}, {identity})", params.text(key.as_str()))).collect();
+        let sql = format!("INSERT INTO name_keys (key, identity_id) VALUES {}", rows.join(", "));
         params.bind(sqlx::query(&sql)).execute(&mut tx.conn).await?;
     }
     Ok(())
@@ -276,12 +276,10 @@ async fn insert_case(
     ctx: &AuditContext,
     organisation: &OrganisationId,
     case: &NewCase,
-) -> StoreResult<CaseId> {
+) -> StoreResult<CaseView> {
     let assigned_to = match (&case.assigned_to, &ctx.actor) {
         (Some(user), _) => Some(user.clone()),
-        (None, Some(actor)) if actor.role == safepath_domain::codes::Role::Caseworker => {
-            Some(actor.user_id.clone())
-        }
+        (None, Some(actor)) if actor.role == safepath_domain::codes::Role::Caseworker => Some(actor.user_id.clone()),
         (None, _) => None,
     };
     if let Some(user) = &assigned_to {
@@ -319,7 +317,7 @@ async fn insert_case(
     .bind(now)
     .execute(&mut tx.conn)
     .await?;
-    write_names(tx, &identity_id, child).await?;
+    write_names(tx, &identity_id, child, false).await?;
 
     let case_id = CaseId::from_trusted(new_id());
     sqlx::query(
@@ -344,19 +342,30 @@ async fn insert_case(
     .bind(now)
     .execute(&mut tx.conn)
     .await?;
-    for (position, consent) in case.consents.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO consents (case_id, position, purpose, given_by, given_on, withheld, legal_basis) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(case_id.as_str())
-        .bind(position as i64)
-        .bind(consent.purpose.as_str())
-        .bind(consent.given_by.as_str())
-        .bind(consent.date.to_string())
-        .bind(&consent.withheld)
-        .bind(&consent.legal_basis)
-        .execute(&mut tx.conn)
-        .await?;
+    if !case.consents.is_empty() {
+        let mut params = Params::default();
+        let case_param = params.text(case_id.as_str());
+        let rows: Vec<String> = case
+            .consents
+            .iter()
+            .enumerate()
+            .map(|(position, consent)| {
+                format!(
+                    "({case_param}, {}, {}, {}, {}, {}, {})",
+                    params.int(position as i64),
+                    params.text(consent.purpose.as_str()),
+                    params.text(consent.given_by.as_str()),
+                    params.text(consent.date.to_string()),
+                    params.optional_text(consent.withheld.as_deref()),
+                    params.optional_text(consent.legal_basis.as_deref())
+                )
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO consents (case_id, position, purpose, given_by, given_on, withheld, legal_basis) VALUES {}",
+            rows.join(", ")
+        );
+        params.bind(sqlx::query(&sql)).execute(&mut tx.conn).await?;
     }
     audit::append(
         tx,
@@ -364,19 +373,44 @@ async fn insert_case(
         NewEvent {
             action: "case.create",
             target: Some(Target::new("case", case_id.as_str())),
-            fields: &[
-                "child",
-                "identification",
-                "risk_level",
-                "protection_status",
-                "assigned_to",
-                "consents",
-            ],
+            fields: &["child", "identification", "risk_level", "protection_status", "assigned_to", "consents"],
             outcome: "ok",
         },
     )
     .await?;
-    Ok(case_id)
+    // The case as written, built from what was inserted rather than read
+    // back: the writer's time is the scarce resource.
+    let (date_of_birth, estimated_age) = match child.age {
+        Age::Born(date) => (Some(date), None),
+        Age::Estimated { years } => (None, Some(years)),
+    };
+    Ok(CaseView {
+        id: case_id,
+        reference,
+        organisation_id: organisation.clone(),
+        assigned_to,
+        status: CaseStatus::Registered,
+        risk_level: case.risk_level,
+        protection_status: case.protection_status,
+        identification: case.identification.clone(),
+        consents: case.consents.clone(),
+        child: ChildView {
+            identity_id: IdentityId::from_trusted(identity_id),
+            given_name: child.given_name.clone(),
+            family_name: child.family_name.clone(),
+            other_names: child.other_names.clone(),
+            sex: child.sex,
+            date_of_birth,
+            estimated_age,
+            age_is_estimated: estimated_age.is_some(),
+            age_disputed: child.age_disputed,
+            citizenship: child.citizenship.clone(),
+            languages: child.languages.clone(),
+        },
+        created_at: now,
+        updated_at: now,
+        version: 1,
+    })
 }
 
 /// Everything a case is: a scope that sees it all (its owner's).
@@ -385,28 +419,13 @@ fn owner_scope(organisation: &OrganisationId) -> CaseScope {
 }
 
 impl SqlStore {
-    pub(crate) async fn create_case_impl(
-        &self,
-        ctx: &AuditContext,
-        case: NewCase,
-    ) -> StoreResult<CaseView> {
+    pub(crate) async fn create_case_impl(&self, ctx: &AuditContext, case: NewCase) -> StoreResult<CaseView> {
         let ctx = ctx.clone();
         let Some(actor) = ctx.actor.clone() else {
-            return Err(StoreError::Unsupported(
-                "a case is registered by a signed-in user".into(),
-            ));
+            return Err(StoreError::Unsupported("a case is registered by a signed-in user".into()));
         };
         self.writer
-            .transact(move |tx| {
-                Box::pin(async move {
-                    let id = insert_case(tx, &ctx, &actor.organisation_id, &case).await?;
-                    load_case(tx, &owner_scope(&actor.organisation_id), &id)
-                        .await?
-                        .ok_or_else(|| {
-                            StoreError::Database("a case just written could not be read".into())
-                        })
-                })
-            })
+            .transact(move |tx| Box::pin(async move { insert_case(tx, &ctx, &actor.organisation_id, &case).await }))
             .await
     }
 
@@ -421,15 +440,7 @@ impl SqlStore {
                 Box::pin(async move {
                     let mut ids = Vec::with_capacity(cases.len());
                     for registration in &cases {
-                        ids.push(
-                            insert_case(
-                                tx,
-                                &ctx,
-                                &registration.organisation_id,
-                                &registration.case,
-                            )
-                            .await?,
-                        );
+                        ids.push(insert_case(tx, &ctx, &registration.organisation_id, &registration.case).await?.id);
                     }
                     Ok(ids)
                 })
@@ -445,7 +456,7 @@ impl SqlStore {
     ) -> StoreResult<CaseView> {
         let (ctx, scope, id) = (ctx.clone(), scope.clone(), id.clone());
         self.writer
-            .transact(move |tx| {
+            .read_and_audit(move |tx| {
                 Box::pin(async move {
                     let case = load_case(tx, &scope, &id).await?;
                     let outcome = if case.is_some() { "ok" } else { "not_found" };
@@ -475,7 +486,7 @@ impl SqlStore {
     ) -> StoreResult<CasePage> {
         let (ctx, scope) = (ctx.clone(), scope.clone());
         self.writer
-            .transact(move |tx| {
+            .read_and_audit(move |tx| {
                 Box::pin(async move {
                     let mut params = Params::default();
                     let mut conditions = vec![scope_condition(&scope, &mut params)];
@@ -492,6 +503,12 @@ impl SqlStore {
                         conditions.push(format!("c.assigned_to = {}", params.text(user.as_str())));
                         filtered_on.push("assigned_to");
                     }
+                    // A name search starts from the identities whose names
+                    // match every query token (an index lookup per key) and
+                    // only then looks at their cases; CROSS JOIN keeps SQLite
+                    // from reordering that into a scan of the organisation's cases.
+                    let mut with = String::new();
+                    let mut from = "cases c";
                     if let Some(query) = &filter.query {
                         filtered_on.push("q");
                         let tokens = safepath_linkage::query_keys(query);
@@ -502,22 +519,25 @@ impl SqlStore {
                                 .iter()
                                 .map(|keys| {
                                     let list: Vec<String> = keys.iter().map(|k| params.text(k.as_str())).collect();
-                                    format!("SELECT identity_id FROM name_keys WHERE key IN ({})", list.join(", "))
+                                    format!("SELECT DISTINCT identity_id FROM name_keys WHERE key IN ({})", list.join(", "))
                                 })
                                 .collect();
-                            conditions.push(format!("c.identity_id IN ({})", sets.join(" INTERSECT ")));
+                            with = format!("WITH matches(identity_id) AS ({}) ", sets.join(" INTERSECT "));
+                            from = "matches m CROSS JOIN cases c";
+                            conditions.push("c.identity_id = m.identity_id".into());
                         }
                     }
                     let condition = conditions.join(" AND ");
-                    let count_sql = format!("SELECT COUNT(*) AS total FROM cases c WHERE {condition}");
-                    let total: i64 = params.bind(sqlx::query(&count_sql)).fetch_one(&mut tx.conn).await?.try_get("total")?;
+                    let count_sql = format!("{with}SELECT COUNT(*) AS total FROM {from} WHERE {condition}");
+                    let total: i64 =
+                        params.bind(sqlx::query(&count_sql)).fetch_one(&mut tx.conn).await?.try_get("total")?;
 
                     let limit = params.int(i64::from(filter.per_page));
                     let offset = params.int(i64::from(filter.page.saturating_sub(1)) * i64::from(filter.per_page));
                     let sql = format!(
-                        "SELECT c.id, c.reference, c.status, c.risk_level, c.assigned_to, i.given_name, i.family_name,
+                        "{with}SELECT c.id, c.reference, c.status, c.risk_level, c.assigned_to, i.given_name, i.family_name,
                                 c.identification_date, c.updated_at
-                         FROM cases c JOIN child_identities i ON i.id = c.identity_id
+                         FROM {from} JOIN child_identities i ON i.id = c.identity_id
                          WHERE {condition} ORDER BY c.updated_at DESC, c.id LIMIT {limit} OFFSET {offset}"
                     );
                     let rows = params.bind(sqlx::query(&sql)).fetch_all(&mut tx.conn).await?;
@@ -525,7 +545,12 @@ impl SqlStore {
                     audit::append(
                         tx,
                         &ctx,
-                        NewEvent { action: "case.list", target: Some(Target::kind("case")), fields: &filtered_on, outcome: "ok" },
+                        NewEvent {
+                            action: "case.list",
+                            target: Some(Target::kind("case")),
+                            fields: &filtered_on,
+                            outcome: "ok",
+                        },
                     )
                     .await?;
                     Ok(CasePage { cases, total, page: filter.page, per_page: filter.per_page })
@@ -574,9 +599,7 @@ fn summary_from_row(row: &AnyRow) -> StoreResult<CaseSummary> {
         reference: row.try_get("reference")?,
         status: parse_code(&status, CaseStatus::parse, "status")?,
         risk_level: parse_code(&risk, RiskLevel::parse, "risk level")?,
-        assigned_to: row
-            .try_get::<Option<String>, _>("assigned_to")?
-            .map(UserId::from_trusted),
+        assigned_to: row.try_get::<Option<String>, _>("assigned_to")?.map(UserId::from_trusted),
         given_name: row.try_get("given_name")?,
         family_name: row.try_get("family_name")?,
         identification_date: row.try_get("identification_date")?,
@@ -586,16 +609,9 @@ fn summary_from_row(row: &AnyRow) -> StoreResult<CaseSummary> {
 
 /// Applies a patch to a case the caller may see; the version check makes a
 /// concurrent change (from this or another process) a 409, never a lost update.
-async fn apply_patch(
-    tx: &mut Tx,
-    ctx: &AuditContext,
-    current: CaseView,
-    patch: CasePatch,
-) -> StoreResult<CaseView> {
+async fn apply_patch(tx: &mut Tx, ctx: &AuditContext, current: CaseView, patch: CasePatch) -> StoreResult<CaseView> {
     if patch.version != current.version {
-        return Err(StoreError::StaleVersion {
-            current: current.version,
-        });
+        return Err(StoreError::StaleVersion { current: current.version });
     }
     if let Some(user) = &patch.assigned_to {
         check_assignee(tx, &current.organisation_id, user).await?;
@@ -620,43 +636,22 @@ async fn apply_patch(
     .execute(&mut tx.conn)
     .await?;
     if updated.rows_affected() != 1 {
-        return Err(StoreError::StaleVersion {
-            current: current.version,
-        });
+        return Err(StoreError::StaleVersion { current: current.version });
     }
     if patch.touches_identity() {
         let child = &current.child;
         let identity = ChildIdentity {
-            given_name: patch
-                .given_name
-                .clone()
-                .unwrap_or_else(|| child.given_name.clone()),
-            family_name: patch
-                .family_name
-                .clone()
-                .or_else(|| child.family_name.clone()),
-            other_names: patch
-                .other_names
-                .clone()
-                .unwrap_or_else(|| child.other_names.clone()),
+            given_name: patch.given_name.clone().unwrap_or_else(|| child.given_name.clone()),
+            family_name: patch.family_name.clone().or_else(|| child.family_name.clone()),
+            other_names: patch.other_names.clone().unwrap_or_else(|| child.other_names.clone()),
             sex: patch.sex.unwrap_or(child.sex),
-            age: patch
-                .age
-                .unwrap_or(match (child.date_of_birth, child.estimated_age) {
-                    (Some(born), _) => Age::Born(born),
-                    (None, years) => Age::Estimated {
-                        years: years.unwrap_or(0),
-                    },
-                }),
+            age: patch.age.unwrap_or(match (child.date_of_birth, child.estimated_age) {
+                (Some(born), _) => Age::Born(born),
+                (None, years) => Age::Estimated { years: years.unwrap_or(0) },
+            }),
             age_disputed: patch.age_disputed.unwrap_or(child.age_disputed),
-            citizenship: patch
-                .citizenship
-                .clone()
-                .unwrap_or_else(|| child.citizenship.clone()),
-            languages: patch
-                .languages
-                .clone()
-                .unwrap_or_else(|| child.languages.clone()),
+            citizenship: patch.citizenship.clone().unwrap_or_else(|| child.citizenship.clone()),
+            languages: patch.languages.clone().unwrap_or_else(|| child.languages.clone()),
         };
         let (date_of_birth, estimated_age) = age_columns(identity.age);
         sqlx::query(
@@ -674,9 +669,8 @@ async fn apply_patch(
         .bind(child.identity_id.as_str())
         .execute(&mut tx.conn)
         .await?;
-        if patch.given_name.is_some() || patch.family_name.is_some() || patch.other_names.is_some()
-        {
-            write_names(tx, child.identity_id.as_str(), &identity).await?;
+        if patch.given_name.is_some() || patch.family_name.is_some() || patch.other_names.is_some() {
+            write_names(tx, child.identity_id.as_str(), &identity, true).await?;
         }
     }
     audit::append(

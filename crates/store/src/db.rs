@@ -37,11 +37,7 @@ pub struct StoreConfig {
 
 impl StoreConfig {
     pub fn new(url: impl Into<String>) -> Self {
-        Self {
-            url: url.into(),
-            schema: None,
-            read_connections: 8,
-        }
+        Self { url: url.into(), schema: None, read_connections: 8 }
     }
 
     pub fn backend(&self) -> StoreResult<Backend> {
@@ -50,9 +46,7 @@ impl StoreConfig {
         } else if self.url.starts_with("postgres://") || self.url.starts_with("postgresql://") {
             Ok(Backend::Postgres)
         } else {
-            Err(StoreError::Unsupported(
-                "the database URL must start with sqlite: or postgres://".into(),
-            ))
+            Err(StoreError::Unsupported("the database URL must start with sqlite: or postgres://".into()))
         }
     }
 
@@ -75,16 +69,8 @@ pub struct SqlStore {
     pub(crate) writer: Writer,
 }
 
-const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "core",
-    include_str!("../migrations/sqlite/0001_core.sql"),
-)];
-const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "core",
-    include_str!("../migrations/postgres/0001_core.sql"),
-)];
+const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[(1, "core", include_str!("../migrations/sqlite/0001_core.sql"))];
+const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[(1, "core", include_str!("../migrations/postgres/0001_core.sql"))];
 
 impl SqlStore {
     /// Connects, applies pending migrations and starts the writer.
@@ -94,21 +80,14 @@ impl SqlStore {
         let url = config.connect_url()?;
         let schema = config.schema.clone();
         if let Some(schema) = &schema {
-            if !schema
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-            {
-                return Err(StoreError::Unsupported(
-                    "schema names are lower-case letters, digits and _".into(),
-                ));
+            if !schema.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
+                return Err(StoreError::Unsupported("schema names are lower-case letters, digits and _".into()));
             }
         }
 
         let mut writer_conn = connect_one(backend, &url, schema.as_deref()).await?;
         if let Some(schema) = &schema {
-            writer_conn
-                .execute(format!("CREATE SCHEMA IF NOT EXISTS {schema}").as_str())
-                .await?;
+            writer_conn.execute(format!("CREATE SCHEMA IF NOT EXISTS {schema}").as_str()).await?;
             set_search_path(&mut writer_conn, schema).await?;
         }
         migrate(backend, &mut writer_conn).await?;
@@ -130,19 +109,11 @@ impl SqlStore {
             .await?;
 
         let writer = Writer::start(backend, writer_conn);
-        Ok(Arc::new(SqlStore {
-            backend,
-            pool,
-            writer,
-        }))
+        Ok(Arc::new(SqlStore { backend, pool, writer }))
     }
 }
 
-async fn connect_one(
-    backend: Backend,
-    url: &str,
-    _schema: Option<&str>,
-) -> StoreResult<AnyConnection> {
+async fn connect_one(backend: Backend, url: &str, _schema: Option<&str>) -> StoreResult<AnyConnection> {
     let options = AnyConnectOptions::from_str(url)?.disable_statement_logging();
     let mut conn = AnyConnection::connect_with(&options).await?;
     prepare_connection(backend, &mut conn).await?;
@@ -166,9 +137,7 @@ async fn prepare_connection(backend: Backend, conn: &mut AnyConnection) -> Resul
 }
 
 async fn set_search_path(conn: &mut AnyConnection, schema: &str) -> Result<(), sqlx::Error> {
-    conn.execute(format!("SET search_path TO {schema}").as_str())
-        .await
-        .map(|_| ())
+    conn.execute(format!("SET search_path TO {schema}").as_str()).await.map(|_| ())
 }
 
 /// Applies the embedded migrations not yet applied, each in its own transaction.
@@ -182,24 +151,21 @@ async fn migrate(backend: Backend, conn: &mut AnyConnection) -> StoreResult<()> 
         Backend::Postgres => POSTGRES_MIGRATIONS,
     };
     for (version, name, sql) in migrations {
-        let applied: Option<(i64,)> =
-            sqlx::query_as("SELECT version FROM schema_migrations WHERE version = $1")
-                .bind(*version)
-                .fetch_optional(&mut *conn)
-                .await?;
+        let applied: Option<(i64,)> = sqlx::query_as("SELECT version FROM schema_migrations WHERE version = $1")
+            .bind(*version)
+            .fetch_optional(&mut *conn)
+            .await?;
         if applied.is_some() {
             continue;
         }
         let mut tx = conn.begin().await?;
         sqlx::raw_sql(sql).execute(&mut *tx).await?;
-        sqlx::query(
-            "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
-        )
-        .bind(*version)
-        .bind(*name)
-        .bind(crate::now_ms())
-        .execute(&mut *tx)
-        .await?;
+        sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
+            .bind(*version)
+            .bind(*name)
+            .bind(crate::now_ms())
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         tracing::info!(version, name, "applied migration");
     }

@@ -11,9 +11,7 @@ use sqlx::Row;
 use crate::audit::{self, NewEvent, Target};
 use crate::db::SqlStore;
 use crate::writer::Tx;
-use crate::{
-    AuditContext, Credentials, SessionRecord, SignInOutcome, SignInRecord, StoreError, StoreResult,
-};
+use crate::{AuditContext, Credentials, SessionRecord, SignInOutcome, SignInRecord, StoreError, StoreResult};
 
 pub(crate) fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()
@@ -24,8 +22,7 @@ pub(crate) fn json_list(values: &[String]) -> String {
 }
 
 pub(crate) fn parse_json_list(raw: &str) -> StoreResult<Vec<String>> {
-    serde_json::from_str(raw)
-        .map_err(|e| StoreError::Database(format!("bad list in database: {e}")))
+    serde_json::from_str(raw).map_err(|e| StoreError::Database(format!("bad list in database: {e}")))
 }
 
 pub(crate) fn corrupt(what: &str, value: &str) -> StoreError {
@@ -37,8 +34,7 @@ fn organisation_from_row(row: &AnyRow) -> StoreResult<Organisation> {
     Ok(Organisation {
         id: OrganisationId::from_trusted(row.try_get("id")?),
         name: row.try_get("name")?,
-        org_type: OrganisationType::parse(&org_type)
-            .map_err(|_| corrupt("organisation type", &org_type))?,
+        org_type: OrganisationType::parse(&org_type).map_err(|_| corrupt("organisation type", &org_type))?,
         countries: parse_json_list(&row.try_get::<String, _>("countries")?)?,
         reference_prefix: row.try_get("reference_prefix")?,
         services: parse_json_list(&row.try_get::<String, _>("services")?)?,
@@ -46,8 +42,7 @@ fn organisation_from_row(row: &AnyRow) -> StoreResult<Organisation> {
     })
 }
 
-pub(crate) const USER_COLUMNS: &str =
-    "u.id, u.username, u.role, u.organisation_id, u.language, u.display_name";
+pub(crate) const USER_COLUMNS: &str = "u.id, u.username, u.role, u.organisation_id, u.language, u.display_name";
 
 pub(crate) fn user_from_row(row: &AnyRow) -> StoreResult<User> {
     let role: String = row.try_get("role")?;
@@ -122,13 +117,10 @@ impl SqlStore {
             .await
     }
 
-    pub(crate) async fn list_organisations_impl(
-        &self,
-        ctx: &AuditContext,
-    ) -> StoreResult<Vec<Organisation>> {
+    pub(crate) async fn list_organisations_impl(&self, ctx: &AuditContext) -> StoreResult<Vec<Organisation>> {
         let ctx = ctx.clone();
         self.writer
-            .transact(move |tx| {
+            .read_and_audit(move |tx| {
                 Box::pin(async move {
                     let rows = sqlx::query(
                         "SELECT id, name, org_type, countries, reference_prefix, services, contact FROM organisations ORDER BY name",
@@ -214,10 +206,7 @@ impl SqlStore {
             .await
     }
 
-    pub(crate) async fn credentials_impl(
-        &self,
-        username: &str,
-    ) -> StoreResult<Option<Credentials>> {
+    pub(crate) async fn credentials_impl(&self, username: &str) -> StoreResult<Option<Credentials>> {
         let row = sqlx::query(&format!(
             "SELECT {USER_COLUMNS}, u.password_hash, u.active FROM users u WHERE u.username = $1"
         ))
@@ -269,10 +258,7 @@ impl SqlStore {
             .await
     }
 
-    pub(crate) async fn session_impl(
-        &self,
-        token_hash: &str,
-    ) -> StoreResult<Option<SessionRecord>> {
+    pub(crate) async fn session_impl(&self, token_hash: &str) -> StoreResult<Option<SessionRecord>> {
         let row = sqlx::query(&format!(
             "SELECT {USER_COLUMNS}, s.created_at, s.last_seen_at FROM sessions s JOIN users u ON u.id = s.user_id
              WHERE s.token_hash = $1 AND u.active = 1"
@@ -306,42 +292,23 @@ impl SqlStore {
             .await
     }
 
-    pub(crate) async fn end_session_impl(
-        &self,
-        ctx: &AuditContext,
-        token_hash: &str,
-    ) -> StoreResult<()> {
+    pub(crate) async fn end_session_impl(&self, ctx: &AuditContext, token_hash: &str) -> StoreResult<()> {
         let ctx = ctx.clone();
         let token_hash = token_hash.to_string();
         self.writer
             .transact(move |tx| {
                 Box::pin(async move {
-                    let user: Option<(String,)> =
-                        sqlx::query_as("SELECT user_id FROM sessions WHERE token_hash = $1")
-                            .bind(&token_hash)
-                            .fetch_optional(&mut tx.conn)
-                            .await?;
+                    let user: Option<(String,)> = sqlx::query_as("SELECT user_id FROM sessions WHERE token_hash = $1")
+                        .bind(&token_hash)
+                        .fetch_optional(&mut tx.conn)
+                        .await?;
                     sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
                         .bind(&token_hash)
                         .execute(&mut tx.conn)
                         .await?;
-                    let action = if ctx.actor.is_some() {
-                        "session.sign_out"
-                    } else {
-                        "session.expire"
-                    };
+                    let action = if ctx.actor.is_some() { "session.sign_out" } else { "session.expire" };
                     let target = user.as_ref().map(|(id,)| Target::new("user", id.as_str()));
-                    audit::append(
-                        tx,
-                        &ctx,
-                        NewEvent {
-                            action,
-                            target,
-                            fields: &[],
-                            outcome: "ok",
-                        },
-                    )
-                    .await
+                    audit::append(tx, &ctx, NewEvent { action, target, fields: &[], outcome: "ok" }).await
                 })
             })
             .await

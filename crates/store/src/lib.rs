@@ -72,18 +72,12 @@ pub struct AuditContext {
 
 impl AuditContext {
     pub fn user(actor: Actor, request_id: impl Into<String>) -> Self {
-        Self {
-            actor: Some(actor),
-            request_id: request_id.into(),
-        }
+        Self { actor: Some(actor), request_id: request_id.into() }
     }
 
     /// Work done by the system itself (demo loading, command-line administration).
     pub fn system(request_id: impl Into<String>) -> Self {
-        Self {
-            actor: None,
-            request_id: request_id.into(),
-        }
+        Self { actor: None, request_id: request_id.into() }
     }
 }
 
@@ -153,19 +147,10 @@ pub trait Store: Send + Sync + 'static {
     /// Whether the database holds no organisation, user or case (demo data may load).
     async fn is_empty(&self) -> StoreResult<bool>;
 
-    async fn create_organisation(
-        &self,
-        ctx: &AuditContext,
-        org: NewOrganisation,
-    ) -> StoreResult<Organisation>;
+    async fn create_organisation(&self, ctx: &AuditContext, org: NewOrganisation) -> StoreResult<Organisation>;
     async fn list_organisations(&self, ctx: &AuditContext) -> StoreResult<Vec<Organisation>>;
 
-    async fn create_user(
-        &self,
-        ctx: &AuditContext,
-        user: NewUser,
-        password_hash: String,
-    ) -> StoreResult<User>;
+    async fn create_user(&self, ctx: &AuditContext, user: NewUser, password_hash: String) -> StoreResult<User>;
     /// Reads a user's credentials for signing in; not audited by itself, the
     /// sign-in outcome is ([`Store::record_sign_in`]).
     async fn credentials(&self, username: &str) -> StoreResult<Option<Credentials>>;
@@ -179,23 +164,9 @@ pub trait Store: Send + Sync + 'static {
 
     async fn create_case(&self, ctx: &AuditContext, case: NewCase) -> StoreResult<CaseView>;
     /// Registers many cases in one transaction, each audited; all or nothing.
-    async fn import_cases(
-        &self,
-        ctx: &AuditContext,
-        cases: Vec<CaseRegistration>,
-    ) -> StoreResult<Vec<CaseId>>;
-    async fn get_case(
-        &self,
-        ctx: &AuditContext,
-        scope: &CaseScope,
-        id: &CaseId,
-    ) -> StoreResult<CaseView>;
-    async fn list_cases(
-        &self,
-        ctx: &AuditContext,
-        scope: &CaseScope,
-        filter: CaseFilter,
-    ) -> StoreResult<CasePage>;
+    async fn import_cases(&self, ctx: &AuditContext, cases: Vec<CaseRegistration>) -> StoreResult<Vec<CaseId>>;
+    async fn get_case(&self, ctx: &AuditContext, scope: &CaseScope, id: &CaseId) -> StoreResult<CaseView>;
+    async fn list_cases(&self, ctx: &AuditContext, scope: &CaseScope, filter: CaseFilter) -> StoreResult<CasePage>;
     async fn update_case(
         &self,
         ctx: &AuditContext,

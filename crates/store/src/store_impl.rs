@@ -10,8 +10,8 @@ use safepath_domain::user::{NewUser, User};
 use crate::audit::{self, AuditVerification, NewEvent, RowCounts, Target};
 use crate::db::{Backend, SqlStore};
 use crate::{
-    AuditContext, CaseFilter, CasePage, CaseRegistration, Credentials, SessionRecord, SignInRecord,
-    Store, StoreError, StoreResult,
+    AuditContext, CaseFilter, CasePage, CaseRegistration, Credentials, SessionRecord, SignInRecord, Store, StoreError,
+    StoreResult,
 };
 
 #[async_trait]
@@ -25,11 +25,7 @@ impl Store for SqlStore {
         Ok(counts.organisations == 0 && counts.users == 0 && counts.cases == 0)
     }
 
-    async fn create_organisation(
-        &self,
-        ctx: &AuditContext,
-        org: NewOrganisation,
-    ) -> StoreResult<Organisation> {
+    async fn create_organisation(&self, ctx: &AuditContext, org: NewOrganisation) -> StoreResult<Organisation> {
         self.create_organisation_impl(ctx, org).await
     }
 
@@ -37,12 +33,7 @@ impl Store for SqlStore {
         self.list_organisations_impl(ctx).await
     }
 
-    async fn create_user(
-        &self,
-        ctx: &AuditContext,
-        user: NewUser,
-        password_hash: String,
-    ) -> StoreResult<User> {
+    async fn create_user(&self, ctx: &AuditContext, user: NewUser, password_hash: String) -> StoreResult<User> {
         self.create_user_impl(ctx, user, password_hash).await
     }
 
@@ -70,29 +61,15 @@ impl Store for SqlStore {
         self.create_case_impl(ctx, case).await
     }
 
-    async fn import_cases(
-        &self,
-        ctx: &AuditContext,
-        cases: Vec<CaseRegistration>,
-    ) -> StoreResult<Vec<CaseId>> {
+    async fn import_cases(&self, ctx: &AuditContext, cases: Vec<CaseRegistration>) -> StoreResult<Vec<CaseId>> {
         self.import_cases_impl(ctx, cases).await
     }
 
-    async fn get_case(
-        &self,
-        ctx: &AuditContext,
-        scope: &CaseScope,
-        id: &CaseId,
-    ) -> StoreResult<CaseView> {
+    async fn get_case(&self, ctx: &AuditContext, scope: &CaseScope, id: &CaseId) -> StoreResult<CaseView> {
         self.get_case_impl(ctx, scope, id).await
     }
 
-    async fn list_cases(
-        &self,
-        ctx: &AuditContext,
-        scope: &CaseScope,
-        filter: CaseFilter,
-    ) -> StoreResult<CasePage> {
+    async fn list_cases(&self, ctx: &AuditContext, scope: &CaseScope, filter: CaseFilter) -> StoreResult<CasePage> {
         self.list_cases_impl(ctx, scope, filter).await
     }
 
@@ -122,10 +99,7 @@ impl Store for SqlStore {
         }
         // VACUUM INTO writes a transactionally consistent copy while the
         // database stays in use.
-        sqlx::query("VACUUM INTO $1")
-            .bind(destination)
-            .execute(&self.pool)
-            .await?;
+        sqlx::query("VACUUM INTO $1").bind(destination).execute(&self.pool).await?;
         let ctx = ctx.clone();
         self.writer
             .transact(move |tx| {

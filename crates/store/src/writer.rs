@@ -37,10 +37,14 @@ trait Work: Send {
     fn run<'c>(&'c mut self, tx: &'c mut Tx) -> BoxFuture<'c, bool>;
     /// Answers the caller once the batch's fate is known.
     fn finish(self: Box<Self>, batch_failure: Option<StoreError>);
+    /// True when the unit's only write is one audit event, its last statement:
+    /// it then needs no savepoint, since a failed statement changes nothing.
+    fn writes_only_its_audit_event(&self) -> bool;
 }
 
 struct Pending<T, F> {
     work: Option<F>,
+    audit_only: bool,
     result: Option<StoreResult<T>>,
     reply: oneshot::Sender<StoreResult<T>>,
 }
@@ -64,6 +68,10 @@ where
         })
     }
 
+    fn writes_only_its_audit_event(&self) -> bool {
+        self.audit_only
+    }
+
     fn finish(self: Box<Self>, batch_failure: Option<StoreError>) {
         let outcome = match (self.result, batch_failure) {
             (Some(Err(error)), _) => Err(error),
@@ -85,11 +93,7 @@ pub struct Writer {
 impl Writer {
     pub fn start(backend: Backend, conn: AnyConnection) -> Writer {
         let (queue, receiver) = mpsc::channel(4 * MAX_BATCH);
-        let tx = Tx {
-            conn,
-            backend,
-            head: ChainHead::default(),
-        };
+        let tx = Tx { conn, backend, head: ChainHead::default() };
         tokio::spawn(run(tx, receiver));
         Writer { queue }
     }
@@ -100,16 +104,27 @@ impl Writer {
         T: Send + 'static,
         F: for<'c> FnOnce(&'c mut Tx) -> BoxFuture<'c, StoreResult<T>> + Send + 'static,
     {
+        self.submit(work, false).await
+    }
+
+    /// Like [`Writer::transact`], for a unit that only reads and then appends
+    /// its audit event as its very last statement (reads of cases and lists).
+    pub async fn read_and_audit<T, F>(&self, work: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut Tx) -> BoxFuture<'c, StoreResult<T>> + Send + 'static,
+    {
+        self.submit(work, true).await
+    }
+
+    async fn submit<T, F>(&self, work: F, audit_only: bool) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut Tx) -> BoxFuture<'c, StoreResult<T>> + Send + 'static,
+    {
         let (reply, answer) = oneshot::channel();
-        let pending = Pending {
-            work: Some(work),
-            result: None,
-            reply,
-        };
-        self.queue
-            .send(Box::new(pending))
-            .await
-            .map_err(|_| StoreError::Closed)?;
+        let pending = Pending { work: Some(work), audit_only, result: None, reply };
+        self.queue.send(Box::new(pending)).await.map_err(|_| StoreError::Closed)?;
         answer.await.map_err(|_| StoreError::Closed)?
     }
 }
@@ -136,18 +151,8 @@ async fn run_batch(tx: &mut Tx, batch: &mut [Box<dyn Work>]) -> StoreResult<()> 
     };
     tx.conn.execute(begin).await?;
     let end = match run_units(tx, batch).await {
-        Ok(true) => tx
-            .conn
-            .execute("COMMIT")
-            .await
-            .map(|_| ())
-            .map_err(StoreError::from),
-        Ok(false) => tx
-            .conn
-            .execute("ROLLBACK")
-            .await
-            .map(|_| ())
-            .map_err(StoreError::from),
+        Ok(true) => tx.conn.execute("COMMIT").await.map(|_| ()).map_err(StoreError::from),
+        Ok(false) => tx.conn.execute("ROLLBACK").await.map(|_| ()).map_err(StoreError::from),
         Err(error) => Err(error),
     };
     if end.is_err() {
@@ -169,8 +174,14 @@ async fn run_units(tx: &mut Tx, batch: &mut [Box<dyn Work>]) -> StoreResult<bool
         }
     } else {
         for work in batch.iter_mut() {
-            tx.conn.execute("SAVEPOINT unit").await?;
             let before = tx.head.clone();
+            if work.writes_only_its_audit_event() {
+                if !work.run(tx).await {
+                    tx.head = before;
+                }
+                continue;
+            }
+            tx.conn.execute("SAVEPOINT unit").await?;
             if work.run(tx).await {
                 tx.conn.execute("RELEASE SAVEPOINT unit").await?;
             } else {

@@ -139,10 +139,8 @@ const ALBANIAN_FAMILY: &str = "\
 const ALBANIAN_NICK_F: &str = "Lili, Ela, Kiki, Ani, Xhesi";
 const ALBANIAN_NICK_M: &str = "Beni, Dani, Eri, Tani, Xhoni, Lindi";
 
-const ROMA_FEMALE: &str =
-    "Mirela, Xhenisa/Jenisa, Sabrina, Samanta/Samantha, Esmeralda, Merita, Sindi/Cindy";
-const ROMA_MALE: &str =
-    "Ardit, Sead/Seat, Marjo/Mario, Fabjan/Fabian, Armando, Romeo, Elvis, Senad";
+const ROMA_FEMALE: &str = "Mirela, Xhenisa/Jenisa, Sabrina, Samanta/Samantha, Esmeralda, Merita, Sindi/Cindy";
+const ROMA_MALE: &str = "Ardit, Sead/Seat, Marjo/Mario, Fabjan/Fabian, Armando, Romeo, Elvis, Senad";
 const ROMA_FAMILY: &str = "\
     Demiri, Alimani, Bajrami/Bajram, Qerimi/Kerimi, Hasani, Murati, \
     Sulejmani/Sulejmanovski, Rrapi/Rapi\
@@ -187,8 +185,7 @@ const UKRAINIAN_FAMILY: &str = "\
     Шевченко|Shevchenko, Коваленко|Kovalenko, Бондаренко|Bondarenko, Ткаченко|Tkachenko, \
     Мельник|Melnyk/Melnik, Кравчук|Kravchuk, Бойко|Boiko/Boyko\
 ";
-const RUSSIAN_FEMALE: &str =
-    "Анна|Anna, Екатерина|Ekaterina/Yekaterina, Дарья|Daria/Darya, Полина|Polina";
+const RUSSIAN_FEMALE: &str = "Анна|Anna, Екатерина|Ekaterina/Yekaterina, Дарья|Daria/Darya, Полина|Polina";
 const RUSSIAN_MALE: &str = "\
     Александр|Aleksandr/Alexandr/Alexander, Дмитрий|Dmitrii/Dmitry, Иван|Ivan, \
     Никита|Nikita\
@@ -295,8 +292,7 @@ const BURKINABE_FAMILY: &str = "\
     Ilboudo, Nikiéma/Nikiema\
 ";
 const MALIAN_FEMALE: &str = "Aminata, Fatoumata/Fatoumatou, Kadidia/Kadiatou, Oumou, Awa, Mariam";
-const MALIAN_MALE: &str =
-    "Mamadou/Mamoudou, Modibo, Bakary/Bakari, Seydou, Boubacar/Boubakar, Moussa";
+const MALIAN_MALE: &str = "Mamadou/Mamoudou, Modibo, Bakary/Bakari, Seydou, Boubacar/Boubakar, Moussa";
 const MALIAN_FAMILY: &str = "\
     Diarra, Keïta/Keita, Traoré/Traore, Sidibé/Sidibe, Dembélé/Dembele, Coulibaly, \
     Sangaré/Sangare\
@@ -539,11 +535,7 @@ struct Place {
 }
 
 /// A place, how often children are identified there, and its local structures.
-const fn place(
-    name: &'static str,
-    weight: u32,
-    structures: &'static [&'static str],
-) -> (Place, u32) {
+const fn place(name: &'static str, weight: u32, structures: &'static [&'static str]) -> (Place, u32) {
     (Place { name, structures }, weight)
 }
 
@@ -590,43 +582,20 @@ const ORGANISATIONS: &[OrganisationProfile] = &[
         contact: "Intake desk, Tirana; intake@rruga-e-sigurt.example",
         children: 76,
         supervisor: ("Ermira Dervishi", "en"),
-        caseworkers: &[
-            ("Blerina Kola", "en"),
-            ("Arjan Leka", "en"),
-            ("Mirela Shehu", "en"),
-        ],
-        populations: &[
-            (&ALBANIANS, 65),
-            (&ROMA_OF_ALBANIA, 25),
-            (&ALBANIANS_OF_NORTH_MACEDONIA, 10),
-        ],
+        caseworkers: &[("Blerina Kola", "en"), ("Arjan Leka", "en"), ("Mirela Shehu", "en")],
+        populations: &[(&ALBANIANS, 65), (&ROMA_OF_ALBANIA, 25), (&ALBANIANS_OF_NORTH_MACEDONIA, 10)],
         places: &[
             place(
                 "Tirana",
                 30,
-                &[
-                    "Child protection unit, Tirana municipality",
-                    "Child protection worker, Administrative Unit 5",
-                ],
+                &["Child protection unit, Tirana municipality", "Child protection worker, Administrative Unit 5"],
             ),
             place("Kamëz", 8, &["Child protection committee, Kamëz"]),
-            place(
-                "Durrës",
-                14,
-                &["Child protection unit, Durrës municipality"],
-            ),
-            place(
-                "Elbasan",
-                10,
-                &["Child protection unit, Elbasan municipality"],
-            ),
+            place("Durrës", 14, &["Child protection unit, Durrës municipality"]),
+            place("Elbasan", 10, &["Child protection unit, Elbasan municipality"]),
             place("Korçë", 8, &["Child protection unit, Korçë municipality"]),
             place("Kukës", 8, &["Border police, Morinë crossing"]),
-            place(
-                "Shkodër",
-                8,
-                &["Child protection unit, Shkodër municipality"],
-            ),
+            place("Shkodër", 8, &["Child protection unit, Shkodër municipality"]),
             place("Vlorë", 6, &["Child protection unit, Vlorë municipality"]),
             place("Kakavijë border crossing", 8, &["Border police, Kakavijë"]),
         ],
@@ -665,11 +634,7 @@ const ORGANISATIONS: &[OrganisationProfile] = &[
         contact: "Shelter coordination, Athens; coordination@kyma-shelter.example",
         children: 86,
         supervisor: ("Eleni Makri", "en"),
-        caseworkers: &[
-            ("Nikos Georgiou", "en"),
-            ("Sofia Antoniou", "en"),
-            ("Yasmin Haddad", "en"),
-        ],
+        caseworkers: &[("Nikos Georgiou", "en"), ("Sofia Antoniou", "en"), ("Yasmin Haddad", "en")],
         populations: &[
             (&GREEKS, 14),
             (&AFGHANS, 25),
@@ -683,25 +648,10 @@ const ORGANISATIONS: &[OrganisationProfile] = &[
             (&MACEDONIANS, 3),
         ],
         places: &[
-            place(
-                "Athens",
-                30,
-                &[
-                    "Street work team, Victoria Square",
-                    "Street work team, Omonia",
-                ],
-            ),
+            place("Athens", 30, &["Street work team, Victoria Square", "Street work team, Omonia"]),
             place("Thessaloniki", 16, &["Street work team, Thessaloniki port"]),
-            place(
-                "Mytilene, Lesvos",
-                14,
-                &["Reception and identification centre, Lesvos"],
-            ),
-            place(
-                "Evros",
-                14,
-                &["Border police, Orestiada", "Reception centre, Evros"],
-            ),
+            place("Mytilene, Lesvos", 14, &["Reception and identification centre, Lesvos"]),
+            place("Evros", 14, &["Border police, Orestiada", "Reception centre, Evros"]),
             place("Patras", 10, &["Port police, Patras"]),
             place("Samos", 6, &["Reception and identification centre, Samos"]),
             place("Ioannina", 6, &["Social services, Ioannina municipality"]),
@@ -740,20 +690,13 @@ const ORGANISATIONS: &[OrganisationProfile] = &[
         contact: "Case management office, Kathmandu; cases@himal-childsafety.example",
         children: 68,
         supervisor: ("Sarita Shrestha", "en"),
-        caseworkers: &[
-            ("Bikash Gurung", "ne"),
-            ("Anita Rai", "ne"),
-            ("Prakash Thapa", "en"),
-        ],
+        caseworkers: &[("Bikash Gurung", "ne"), ("Anita Rai", "ne"), ("Prakash Thapa", "en")],
         populations: &[(&NEPALIS, 100)],
         places: &[
             place(
                 "Kathmandu",
                 22,
-                &[
-                    "Ward child protection committee, Kathmandu ward 32",
-                    "Community focal point, Thamel",
-                ],
+                &["Ward child protection committee, Kathmandu ward 32", "Community focal point, Thamel"],
             ),
             place(
                 "Sindhupalchok",
@@ -764,25 +707,10 @@ const ORGANISATIONS: &[OrganisationProfile] = &[
                     "Ward child protection committee, Barhabise",
                 ],
             ),
-            place(
-                "Makwanpur",
-                12,
-                &[
-                    "Ward child protection committee, Hetauda",
-                    "Community focal point, Manahari",
-                ],
-            ),
+            place("Makwanpur", 12, &["Ward child protection committee, Hetauda", "Community focal point, Manahari"]),
             place("Nuwakot", 10, &["Ward child protection committee, Bidur"]),
-            place(
-                "Dhading",
-                10,
-                &["Ward child protection committee, Nilkantha"],
-            ),
-            place(
-                "Kakarbhitta",
-                12,
-                &["Border surveillance point, Kakarbhitta"],
-            ),
+            place("Dhading", 10, &["Ward child protection committee, Nilkantha"]),
+            place("Kakarbhitta", 12, &["Border surveillance point, Kakarbhitta"]),
             place("Bhairahawa", 10, &["Border surveillance point, Belahiya"]),
             place("Birgunj", 8, &["Border surveillance point, Birgunj"]),
         ],
@@ -822,18 +750,9 @@ const ORGANISATIONS: &[OrganisationProfile] = &[
         children: 62,
         supervisor: ("Adjoua Kouassi", "fr"),
         caseworkers: &[("Moussa Koné", "fr"), ("Aya Konan", "fr")],
-        populations: &[
-            (&IVORIAN_DIOULA, 35),
-            (&IVORIAN_AKAN, 25),
-            (&BURKINABE, 25),
-            (&MALIANS, 15),
-        ],
+        populations: &[(&IVORIAN_DIOULA, 35), (&IVORIAN_AKAN, 25), (&BURKINABE, 25), (&MALIANS, 15)],
         places: &[
-            place(
-                "Abidjan, Adjamé",
-                12,
-                &["Centre social d'Adjamé", "Brigade des mineurs, Abidjan"],
-            ),
+            place("Abidjan, Adjamé", 12, &["Centre social d'Adjamé", "Brigade des mineurs, Abidjan"]),
             place("Abidjan, Yopougon", 8, &["Centre social de Yopougon"]),
             place(
                 "Soubré",
@@ -847,32 +766,19 @@ const ORGANISATIONS: &[OrganisationProfile] = &[
             place(
                 "Daloa",
                 14,
-                &[
-                    "Comité de protection de l'enfant, Gadouan",
-                    "Comité de protection de l'enfant, Zaïbo",
-                ],
+                &["Comité de protection de l'enfant, Gadouan", "Comité de protection de l'enfant, Zaïbo"],
             ),
             place(
                 "San-Pédro",
                 12,
-                &[
-                    "Comité de protection de l'enfant, Doba",
-                    "Comité de protection de l'enfant, Grand-Béréby",
-                ],
+                &["Comité de protection de l'enfant, Doba", "Comité de protection de l'enfant, Grand-Béréby"],
             ),
-            place(
-                "Hiré",
-                8,
-                &["Comité de protection de l'enfant, site d'orpaillage de Hiré"],
-            ),
+            place("Hiré", 8, &["Comité de protection de l'enfant, site d'orpaillage de Hiré"]),
             place("Bouaké", 8, &["Centre social de Bouaké"]),
             place(
                 "Korhogo",
                 10,
-                &[
-                    "Comité de protection de l'enfant, Karakoro",
-                    "Comité de protection de l'enfant, Napié",
-                ],
+                &["Comité de protection de l'enfant, Karakoro", "Comité de protection de l'enfant, Napié"],
             ),
         ],
         channels: &[
@@ -904,16 +810,8 @@ const NETWORK_STAFF: &[(&str, &str, &str, &str, &str)] = &[
 
 /// Near-duplicates: a child of the first organisation registered again, with
 /// another spelling, by the second.
-const NEAR_DUPLICATES: &[(&str, &str)] = &[
-    ("al", "al"),
-    ("al", "al"),
-    ("al", "gr"),
-    ("al", "gr"),
-    ("gr", "gr"),
-    ("np", "np"),
-    ("ci", "ci"),
-    ("ci", "ci"),
-];
+const NEAR_DUPLICATES: &[(&str, &str)] =
+    &[("al", "al"), ("al", "al"), ("al", "gr"), ("al", "gr"), ("gr", "gr"), ("np", "np"), ("ci", "ci"), ("ci", "ci")];
 
 /// Ages 0..=17 and how often they occur among identified children.
 const AGE_WEIGHTS: [u32; 18] = [0, 1, 1, 1, 2, 2, 2, 3, 4, 4, 5, 6, 7, 9, 11, 13, 14, 12];
@@ -989,11 +887,7 @@ struct Spelled {
 }
 
 impl Spelled {
-    fn new(
-        spec: &'static str,
-        native_of: Option<fn(&str) -> String>,
-        rng: &mut ChaCha8Rng,
-    ) -> Self {
+    fn new(spec: &'static str, native_of: Option<fn(&str) -> String>, rng: &mut ChaCha8Rng) -> Self {
         let (native, latin) = match spec.split_once('|') {
             Some((native, latin)) => (Some(native), latin),
             None => (None, spec),
@@ -1006,9 +900,7 @@ impl Spelled {
             variants[0]
         };
         Spelled {
-            native: native
-                .map(str::to_string)
-                .or_else(|| native_of.map(|f| f(variants[0]))),
+            native: native.map(str::to_string).or_else(|| native_of.map(|f| f(variants[0]))),
             latin: chosen.to_string(),
             variants,
         }
@@ -1017,12 +909,7 @@ impl Spelled {
     /// Another Latin spelling of the same name, if the table knows one, or the
     /// same name without its diacritics.
     fn respelled(&self, rng: &mut ChaCha8Rng) -> Option<String> {
-        let others: Vec<&str> = self
-            .variants
-            .iter()
-            .copied()
-            .filter(|v| *v != self.latin)
-            .collect();
+        let others: Vec<&str> = self.variants.iter().copied().filter(|v| *v != self.latin).collect();
         if !others.is_empty() {
             return Some(others[below(rng, others.len())].to_string());
         }
@@ -1102,11 +989,7 @@ struct Household {
     given_taken: Vec<&'static str>,
 }
 
-fn organisation_children(
-    rng: &mut ChaCha8Rng,
-    org: &'static OrganisationProfile,
-    today: NaiveDate,
-) -> Vec<Child> {
+fn organisation_children(rng: &mut ChaCha8Rng, org: &'static OrganisationProfile, today: NaiveDate) -> Vec<Child> {
     let mut children = Vec::with_capacity(org.children);
     // One pair of twins per organisation, first, so that every demo has them.
     let mut household = new_household(rng, org, today);
@@ -1122,11 +1005,7 @@ fn organisation_children(
     while children.len() < org.children {
         let mut household = new_household(rng, org, today);
         let left = org.children - children.len();
-        let size = if left >= 2 && rng.gen_bool(SIBLING_GROUP_SHARE) {
-            2 + below(rng, left.min(3) - 1)
-        } else {
-            1
-        };
+        let size = if left >= 2 && rng.gen_bool(SIBLING_GROUP_SHARE) { 2 + below(rng, left.min(3) - 1) } else { 1 };
         let mut age = weighted_age(rng);
         for _ in 0..size {
             children.push(child_in(rng, org, &mut household, age, today));
@@ -1137,11 +1016,7 @@ fn organisation_children(
     children
 }
 
-fn new_household(
-    rng: &mut ChaCha8Rng,
-    org: &'static OrganisationProfile,
-    today: NaiveDate,
-) -> Household {
+fn new_household(rng: &mut ChaCha8Rng, org: &'static OrganisationProfile, today: NaiveDate) -> Household {
     let population = weighted(rng, org.populations);
     let place = weighted_ref(rng, org.places);
     let channel = weighted(rng, org.channels);
@@ -1150,19 +1025,10 @@ fn new_household(
     let date = today - Days::new(u64::from(days_ago));
     // Children of the country are mostly still with their families; children
     // on the move mostly are not.
-    let [unaccompanied, separated, accompanied] = if population.citizenship == org.country {
-        [15, 30, 55]
-    } else {
-        org.protection
-    };
-    let protection = weighted(
-        rng,
-        &[
-            ("unaccompanied", unaccompanied),
-            ("separated", separated),
-            ("accompanied", accompanied),
-        ],
-    );
+    let [unaccompanied, separated, accompanied] =
+        if population.citizenship == org.country { [15, 30, 55] } else { org.protection };
+    let protection =
+        weighted(rng, &[("unaccompanied", unaccompanied), ("separated", separated), ("accompanied", accompanied)]);
     let mut languages = Vec::new();
     for (i, &language) in population.languages.iter().enumerate() {
         if i == 0 || rng.gen_bool(0.3) {
@@ -1170,11 +1036,7 @@ fn new_household(
         }
     }
     // Citizenship is sometimes not known at registration.
-    let citizenship = if rng.gen_bool(0.92) {
-        vec![population.citizenship]
-    } else {
-        Vec::new()
-    };
+    let citizenship = if rng.gen_bool(0.92) { vec![population.citizenship] } else { Vec::new() };
     Household {
         population,
         family_entry: pick_entry(rng, population.family),
@@ -1193,15 +1055,9 @@ fn new_household(
     }
 }
 
-fn local_structure(
-    rng: &mut ChaCha8Rng,
-    org: &OrganisationProfile,
-    place: &Place,
-    channel: &str,
-) -> Option<String> {
+fn local_structure(rng: &mut ChaCha8Rng, org: &OrganisationProfile, place: &Place, channel: &str) -> Option<String> {
     let from_place = |rng: &mut ChaCha8Rng| {
-        (!place.structures.is_empty())
-            .then(|| place.structures[below(rng, place.structures.len())].to_string())
+        (!place.structures.is_empty()).then(|| place.structures[below(rng, place.structures.len())].to_string())
     };
     match channel {
         "community_focal_point" => from_place(rng),
@@ -1234,18 +1090,11 @@ fn child_in(
     let given = Spelled::new(given_entry, population.native_of, rng);
     // Siblings share the family name and its spelling.
     let mut family_rng = ChaCha8Rng::seed_from_u64(household.family_seed);
-    let family = Spelled::new(
-        family_form(household.family_entry, female),
-        population.native_of,
-        &mut family_rng,
-    );
+    let family = Spelled::new(family_form(household.family_entry, female), population.native_of, &mut family_rng);
 
     let documented = household.documented && (5..=16).contains(&age);
-    let age_record = if documented {
-        AgeRecord::Born(date_of_birth(rng, today, age))
-    } else {
-        AgeRecord::Estimated(age)
-    };
+    let age_record =
+        if documented { AgeRecord::Born(date_of_birth(rng, today, age)) } else { AgeRecord::Estimated(age) };
     let disputed_share = match age_record {
         AgeRecord::Estimated(15..=u8::MAX) => 0.35,
         AgeRecord::Estimated(_) | AgeRecord::Born(_) => 0.02,
@@ -1309,11 +1158,7 @@ fn sex(rng: &mut ChaCha8Rng, population: &Population, age: u8) -> &'static str {
 fn extra_names(rng: &mut ChaCha8Rng, child: &Child, female: bool) -> Vec<OtherName> {
     let population = child.population;
     let mut names = Vec::new();
-    let nicknames = if female {
-        population.nicknames_female
-    } else {
-        population.nicknames_male
-    };
+    let nicknames = if female { population.nicknames_female } else { population.nicknames_male };
     if rng.gen_bool(0.1) {
         let nickname = pick_entry(rng, nicknames);
         if !nickname.is_empty() {
@@ -1351,17 +1196,8 @@ fn extra_names(rng: &mut ChaCha8Rng, child: &Child, female: bool) -> Vec<OtherNa
 }
 
 fn consents(rng: &mut ChaCha8Rng, child: &Child, today: NaiveDate) -> Vec<Consent> {
-    let tracing = if child.protection == "accompanied" {
-        0.1
-    } else {
-        0.55
-    };
-    let shares = [
-        ("services", 0.92),
-        ("sharing", 0.6),
-        ("tracing", tracing),
-        ("deidentified_reporting", 0.7),
-    ];
+    let tracing = if child.protection == "accompanied" { 0.1 } else { 0.55 };
+    let shares = [("services", 0.92), ("sharing", 0.6), ("tracing", tracing), ("deidentified_reporting", 0.7)];
     // One person consents for the child, for everything asked at intake.
     let given_by = if child.age_at(child.date) >= 14 && rng.gen_bool(0.5) {
         "child"
@@ -1376,11 +1212,7 @@ fn consents(rng: &mut ChaCha8Rng, child: &Child, today: NaiveDate) -> Vec<Consen
     shares
         .into_iter()
         .filter(|(_, share)| rng.gen_bool(*share))
-        .map(|(purpose, _)| Consent {
-            purpose,
-            given_by,
-            date,
-        })
+        .map(|(purpose, _)| Consent { purpose, given_by, date })
         .collect()
 }
 
@@ -1404,11 +1236,7 @@ impl Child {
     }
 
     fn to_demo(&self) -> DemoChild {
-        DemoChild {
-            organisation_key: self.org.key,
-            assigned_username: self.assigned_username(),
-            body: self.body(),
-        }
+        DemoChild { organisation_key: self.org.key, assigned_username: self.assigned_username(), body: self.body() }
     }
 
     fn other_names(&self) -> Vec<OtherName> {
@@ -1516,11 +1344,7 @@ fn add_near_duplicates(rng: &mut ChaCha8Rng, children: &mut Vec<Child>, today: N
                 child.org.key == from
                     && !used.contains(i)
                     && (today - child.date).num_days() >= 60
-                    && (from == to
-                        || target
-                            .populations
-                            .iter()
-                            .any(|(p, _)| p.name == child.population.name))
+                    && (from == to || target.populations.iter().any(|(p, _)| p.name == child.population.name))
             })
             .map(|(i, _)| i)
             .collect();
@@ -1620,20 +1444,13 @@ fn weighted<T: Copy>(rng: &mut ChaCha8Rng, items: &[(T, u32)]) -> T {
 
 /// The entries of a name table (comma-separated).
 fn entries(table: &'static str) -> Vec<&'static str> {
-    table
-        .split(',')
-        .map(str::trim)
-        .filter(|entry| !entry.is_empty())
-        .collect()
+    table.split(',').map(str::trim).filter(|entry| !entry.is_empty()).collect()
 }
 
 /// A uniformly chosen entry of a name table (empty if the table is).
 fn pick_entry(rng: &mut ChaCha8Rng, table: &'static str) -> &'static str {
     let entries = entries(table);
-    entries
-        .get(below(rng, entries.len()))
-        .copied()
-        .unwrap_or_default()
+    entries.get(below(rng, entries.len())).copied().unwrap_or_default()
 }
 
 /// The masculine or feminine form of a family-name entry (`masc~fem`).
@@ -1659,9 +1476,7 @@ fn weighted_age(rng: &mut ChaCha8Rng) -> u8 {
 
 /// A birth date that makes the child `age` whole years old `today`.
 fn date_of_birth(rng: &mut ChaCha8Rng, today: NaiveDate, age: u8) -> NaiveDate {
-    let birthday = today
-        .checked_sub_months(Months::new(12 * u32::from(age)))
-        .unwrap_or(today);
+    let birthday = today.checked_sub_months(Months::new(12 * u32::from(age))).unwrap_or(today);
     let days_back = rng.gen_range(0..365u32);
     birthday - Days::new(u64::from(days_back))
 }
@@ -1767,11 +1582,8 @@ mod tests {
     fn serialized(data: &DemoData) -> String {
         let organisations: Vec<&Value> = data.organisations.iter().map(|o| &o.body).collect();
         let users: Vec<String> = data.users.iter().map(|u| format!("{u:?}")).collect();
-        let children: Vec<Value> = data
-            .children
-            .iter()
-            .map(|c| json!([c.organisation_key, c.assigned_username, c.body]))
-            .collect();
+        let children: Vec<Value> =
+            data.children.iter().map(|c| json!([c.organisation_key, c.assigned_username, c.body])).collect();
         serde_json::to_string(&json!([organisations, users, children])).unwrap()
     }
 
@@ -1793,11 +1605,10 @@ mod tests {
                 NewOrganisation::parse(input).unwrap();
             }
             for child in &data.children {
-                let input: NewCaseInput = serde_json::from_value(child.body.clone())
-                    .unwrap_or_else(|e| panic!("{e}: {}", child.body));
+                let input: NewCaseInput =
+                    serde_json::from_value(child.body.clone()).unwrap_or_else(|e| panic!("{e}: {}", child.body));
                 assert!(input.assigned_to.is_none());
-                let case = NewCase::parse(input, today())
-                    .unwrap_or_else(|e| panic!("{e:?}: {}", child.body));
+                let case = NewCase::parse(input, today()).unwrap_or_else(|e| panic!("{e:?}: {}", child.body));
                 assert!(case.identification.date <= today());
                 assert!(case.identification.date > today() - Days::new(3 * 366));
                 for consent in &case.consents {
@@ -1808,10 +1619,7 @@ mod tests {
                 assert_eq!(parse_username(&user.username).unwrap(), user.username);
                 Role::parse(user.role).unwrap();
                 parse_interface_language(user.language).unwrap();
-                assert!(data
-                    .organisations
-                    .iter()
-                    .any(|o| o.key == user.organisation_key));
+                assert!(data.organisations.iter().any(|o| o.key == user.organisation_key));
             }
         }
     }
@@ -1819,20 +1627,13 @@ mod tests {
     #[test]
     fn organisations_and_staff_cover_the_network() {
         let data = generate(DEFAULT_SEED, today());
-        let countries: BTreeSet<&str> = data
-            .organisations
-            .iter()
-            .map(|o| o.body["countries"][0].as_str().unwrap())
-            .collect();
+        let countries: BTreeSet<&str> =
+            data.organisations.iter().map(|o| o.body["countries"][0].as_str().unwrap()).collect();
         assert!(data.organisations.len() >= 4);
         assert!(countries.len() >= 4, "{countries:?}");
         for org in &data.organisations {
-            let count = |role: &str| {
-                data.users
-                    .iter()
-                    .filter(|u| u.organisation_key == org.key && u.role == role)
-                    .count()
-            };
+            let count =
+                |role: &str| data.users.iter().filter(|u| u.organisation_key == org.key && u.role == role).count();
             assert!(count("supervisor") >= 1, "{}", org.key);
             assert!(count("caseworker") >= 2, "{}", org.key);
         }
@@ -1854,11 +1655,7 @@ mod tests {
         let mut estimated = 0;
         let mut risks: BTreeMap<String, usize> = BTreeMap::new();
         for child in &data.children {
-            let user = data
-                .users
-                .iter()
-                .find(|u| u.username == child.assigned_username)
-                .expect("assigned user exists");
+            let user = data.users.iter().find(|u| u.username == child.assigned_username).expect("assigned user exists");
             assert_eq!(user.role, "caseworker");
             assert_eq!(user.organisation_key, child.organisation_key);
 
@@ -1875,23 +1672,12 @@ mod tests {
             estimated += usize::from(child.body["child"].get("estimated_age").is_some());
             *risks.entry(case.risk_level.to_string()).or_default() += 1;
         }
-        for script in [
-            Script::Latin,
-            Script::Cyrillic,
-            Script::Greek,
-            Script::Devanagari,
-        ] {
+        for script in [Script::Latin, Script::Cyrillic, Script::Greek, Script::Devanagari] {
             assert!(scripts.contains(&script), "{script:?} in {scripts:?}");
         }
         assert!(scripts.len() >= 5, "{scripts:?}");
-        assert!(
-            disputed * 100 >= n * 5 && disputed * 100 <= n * 18,
-            "{disputed}/{n}"
-        );
-        assert!(
-            estimated * 100 >= n * 45 && estimated * 100 <= n * 75,
-            "{estimated}/{n}"
-        );
+        assert!(disputed * 100 >= n * 5 && disputed * 100 <= n * 18, "{disputed}/{n}");
+        assert!(estimated * 100 >= n * 45 && estimated * 100 <= n * 75, "{estimated}/{n}");
         assert!(risks["high"] > risks["low"], "{risks:?}");
         assert!(risks["medium"] > risks["high"], "{risks:?}");
     }
@@ -1899,15 +1685,9 @@ mod tests {
     #[test]
     fn includes_variants_siblings_twins_and_near_duplicates() {
         let data = generate(DEFAULT_SEED, today());
-        let given: BTreeSet<&str> = data
-            .children
-            .iter()
-            .filter_map(|c| c.body["child"]["given_name"].as_str())
-            .collect();
-        let spellings = ["Mohammed", "Muhammad", "Mohamad", "Mohammad"]
-            .iter()
-            .filter(|s| given.contains(*s))
-            .count();
+        let given: BTreeSet<&str> =
+            data.children.iter().filter_map(|c| c.body["child"]["given_name"].as_str()).collect();
+        let spellings = ["Mohammed", "Muhammad", "Mohamad", "Mohammad"].iter().filter(|s| given.contains(*s)).count();
         assert!(spellings >= 2, "spelling variants of Mohammed: {spellings}");
 
         let kinds: BTreeSet<&str> = data
@@ -1926,10 +1706,7 @@ mod tests {
             let body = &child.body;
             let key = (
                 body["child"]["family_name"].as_str().unwrap().to_string(),
-                body["identification"]["place"]
-                    .as_str()
-                    .unwrap()
-                    .to_string(),
+                body["identification"]["place"].as_str().unwrap().to_string(),
                 body["identification"]["date"].as_str().unwrap().to_string(),
             );
             households.entry(key).or_default().push(body);

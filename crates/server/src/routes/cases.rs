@@ -48,15 +48,8 @@ pub async fn create(
 ) -> ApiResult<(StatusCode, Json<CaseEnvelope>)> {
     authorise(&session, Permission::RegisterCase)?;
     let case = NewCase::parse(input, today())?;
-    if session.user.role == Role::Caseworker
-        && case
-            .assigned_to
-            .as_ref()
-            .is_some_and(|u| *u != session.user.id)
-    {
-        return Err(ApiError::Forbidden(
-            "a caseworker registers children to their own caseload; a supervisor assigns",
-        ));
+    if session.user.role == Role::Caseworker && case.assigned_to.as_ref().is_some_and(|u| *u != session.user.id) {
+        return Err(ApiError::Forbidden("a caseworker registers children to their own caseload; a supervisor assigns"));
     }
     let case = state.store.create_case(&session.audit(), case).await?;
     Ok((StatusCode::CREATED, Json(CaseEnvelope { case })))
@@ -94,23 +87,10 @@ pub struct ListQuery {
 
 fn parse_list_query(query: ListQuery) -> Result<CaseFilter, ValidationErrors> {
     let mut errors = ValidationErrors::new();
-    let q = query
-        .q
-        .as_deref()
-        .and_then(|q| errors.check("q", text::optional(Some(q), MAX_QUERY_CHARS)))
-        .flatten();
-    let status = query
-        .status
-        .as_deref()
-        .and_then(|s| errors.check("status", CaseStatus::parse(s)));
-    let risk_level = query
-        .risk_level
-        .as_deref()
-        .and_then(|r| errors.check("risk_level", RiskLevel::parse(r)));
-    let assigned_to = query
-        .assigned_to
-        .as_deref()
-        .and_then(|u| errors.check("assigned_to", UserId::parse(u)));
+    let q = query.q.as_deref().and_then(|q| errors.check("q", text::optional(Some(q), MAX_QUERY_CHARS))).flatten();
+    let status = query.status.as_deref().and_then(|s| errors.check("status", CaseStatus::parse(s)));
+    let risk_level = query.risk_level.as_deref().and_then(|r| errors.check("risk_level", RiskLevel::parse(r)));
+    let assigned_to = query.assigned_to.as_deref().and_then(|u| errors.check("assigned_to", UserId::parse(u)));
     let number = |raw: Option<&str>, default: u32, max: u32| -> Result<u32, String> {
         match raw {
             None => Ok(default),
@@ -122,10 +102,7 @@ fn parse_list_query(query: ListQuery) -> Result<CaseFilter, ValidationErrors> {
         }
     };
     let page = errors.check("page", number(query.page.as_deref(), 1, 100_000));
-    let per_page = errors.check(
-        "per_page",
-        number(query.per_page.as_deref(), 20, MAX_PER_PAGE),
-    );
+    let per_page = errors.check("per_page", number(query.per_page.as_deref(), 20, MAX_PER_PAGE));
     errors.into_result(|| CaseFilter {
         query: q,
         status,
@@ -149,10 +126,7 @@ pub async fn list(
     let query: ListQuery = parse_query(raw.as_deref())?;
     let filter = parse_list_query(query).map_err(ApiError::MalformedQuery)?;
     let scope = case_scope(&session.actor());
-    let page = state
-        .store
-        .list_cases(&session.audit(), &scope, filter)
-        .await?;
+    let page = state.store.list_cases(&session.audit(), &scope, filter).await?;
     Ok(Json(page))
 }
 
@@ -174,9 +148,6 @@ pub async fn update(
         authorise(&session, Permission::AssignCases)?;
     }
     let scope = case_scope(&session.actor());
-    let case = state
-        .store
-        .update_case(&session.audit(), &scope, &id, patch)
-        .await?;
+    let case = state.store.update_case(&session.audit(), &scope, &id, patch).await?;
     Ok(Json(CaseEnvelope { case }))
 }

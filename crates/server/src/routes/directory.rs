@@ -48,14 +48,8 @@ pub async fn create_organisation(
 ) -> ApiResult<(StatusCode, Json<OrganisationEnvelope>)> {
     authorise(&session, Permission::ManageOrganisations)?;
     let organisation = NewOrganisation::parse(input)?;
-    let organisation = state
-        .store
-        .create_organisation(&session.audit(), organisation)
-        .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(OrganisationEnvelope { organisation }),
-    ))
+    let organisation = state.store.create_organisation(&session.audit(), organisation).await?;
+    Ok((StatusCode::CREATED, Json(OrganisationEnvelope { organisation })))
 }
 
 /// The partner directory: who works where (any signed-in user).
@@ -86,9 +80,6 @@ pub async fn create_user(
     let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password, cost))
         .await
         .map_err(|e| ApiError::Internal(format!("password hashing failed: {e}")))??;
-    let user = state
-        .store
-        .create_user(&session.audit(), user, hash)
-        .await?;
+    let user = state.store.create_user(&session.audit(), user, hash).await?;
     Ok((StatusCode::CREATED, Json(UserEnvelope { user })))
 }

@@ -18,33 +18,15 @@ pub fn api() -> Router<AppState> {
     Router::new()
         .route(
             "/api/v1/session",
-            get(session::current)
-                .post(session::sign_in)
-                .delete(session::sign_out)
-                .fallback(method_not_allowed),
+            get(session::current).post(session::sign_in).delete(session::sign_out).fallback(method_not_allowed),
         )
         .route(
             "/api/v1/organisations",
-            get(directory::list_organisations)
-                .post(directory::create_organisation)
-                .fallback(method_not_allowed),
+            get(directory::list_organisations).post(directory::create_organisation).fallback(method_not_allowed),
         )
-        .route(
-            "/api/v1/users",
-            axum::routing::post(directory::create_user).fallback(method_not_allowed),
-        )
-        .route(
-            "/api/v1/cases",
-            get(cases::list)
-                .post(cases::create)
-                .fallback(method_not_allowed),
-        )
-        .route(
-            "/api/v1/cases/{id}",
-            get(cases::read)
-                .patch(cases::update)
-                .fallback(method_not_allowed),
-        )
+        .route("/api/v1/users", axum::routing::post(directory::create_user).fallback(method_not_allowed))
+        .route("/api/v1/cases", get(cases::list).post(cases::create).fallback(method_not_allowed))
+        .route("/api/v1/cases/{id}", get(cases::read).patch(cases::update).fallback(method_not_allowed))
         .route("/api/v1/openapi.json", get(crate::openapi::document))
         .route("/healthz", get(|| async { "ok" }))
 }

@@ -72,10 +72,7 @@ pub async fn sign_in(
         now: safepath_store::now_ms(),
     };
     if state.throttle.is_blocked(&username, &address) {
-        state
-            .store
-            .record_sign_in(record(SignInOutcome::Throttled, None))
-            .await?;
+        state.store.record_sign_in(record(SignInOutcome::Throttled, None)).await?;
         return Err(ApiError::Throttled);
     }
     // Verify against a real hash even for unknown users, so that timing does
@@ -89,25 +86,13 @@ pub async fn sign_in(
     let verified = tokio::task::spawn_blocking(move || auth::verify_password(&password, &stored))
         .await
         .map_err(|e| ApiError::Internal(format!("password check failed: {e}")))?;
-    let Some(user) = user
-        .clone()
-        .filter(|_| verified && credentials.as_ref().is_some_and(|c| c.active))
-    else {
+    let Some(user) = user.clone().filter(|_| verified && credentials.as_ref().is_some_and(|c| c.active)) else {
         state.throttle.record_failure(&username, &address);
-        state
-            .store
-            .record_sign_in(record(SignInOutcome::WrongCredentials, None))
-            .await?;
+        state.store.record_sign_in(record(SignInOutcome::WrongCredentials, None)).await?;
         return Err(ApiError::WrongCredentials);
     };
     let token = auth::new_token();
-    state
-        .store
-        .record_sign_in(record(
-            SignInOutcome::Success,
-            Some(auth::token_hash(&token)),
-        ))
-        .await?;
+    state.store.record_sign_in(record(SignInOutcome::Success, Some(auth::token_hash(&token)))).await?;
     state.throttle.record_success(&username);
 
     let mut cookie = format!(
@@ -118,25 +103,15 @@ pub async fn sign_in(
         cookie.push_str("; Secure");
     }
     let mut headers = HeaderMap::new();
-    headers.insert(
-        header::SET_COOKIE,
-        HeaderValue::from_str(&cookie).map_err(|e| ApiError::Internal(e.to_string()))?,
-    );
-    let body = SessionCreated {
-        csrf_token: auth::csrf_token(&token),
-        token,
-        user,
-    };
+    headers.insert(header::SET_COOKIE, HeaderValue::from_str(&cookie).map_err(|e| ApiError::Internal(e.to_string()))?);
+    let body = SessionCreated { csrf_token: auth::csrf_token(&token), token, user };
     Ok((StatusCode::OK, headers, Json(body)).into_response())
 }
 
 fn dummy_hash(state: &AppState) -> String {
     static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     DUMMY
-        .get_or_init(|| {
-            auth::hash_password("not a real password", state.config.password_cost)
-                .unwrap_or_default()
-        })
+        .get_or_init(|| auth::hash_password("not a real password", state.config.password_cost).unwrap_or_default())
         .clone()
 }
 
@@ -150,19 +125,11 @@ pub async fn current(session: Authenticated) -> Json<CurrentSession> {
 /// Sign out: the token stops working at once.
 #[utoipa::path(delete, path = "/api/v1/session", tag = "session",
     responses((status = 204), (status = 401, body = ErrorBody)), security(("bearer" = [])))]
-pub async fn sign_out(
-    State(state): State<AppState>,
-    session: Authenticated,
-) -> ApiResult<Response> {
-    state
-        .store
-        .end_session(&session.audit(), &session.token_hash)
-        .await?;
+pub async fn sign_out(State(state): State<AppState>, session: Authenticated) -> ApiResult<Response> {
+    state.sessions.forget(&session.token_hash);
+    state.store.end_session(&session.audit(), &session.token_hash).await?;
     let clear = format!("{SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
     let mut headers = HeaderMap::new();
-    headers.insert(
-        header::SET_COOKIE,
-        HeaderValue::from_str(&clear).map_err(|e| ApiError::Internal(e.to_string()))?,
-    );
+    headers.insert(header::SET_COOKIE, HeaderValue::from_str(&clear).map_err(|e| ApiError::Internal(e.to_string()))?);
     Ok((StatusCode::NO_CONTENT, headers).into_response())
 }

@@ -28,13 +28,8 @@ impl TestStore {
     pub async fn sqlite() -> TestStore {
         let dir = tempfile::tempdir().expect("temporary directory");
         let path = dir.path().join("safepath.db");
-        let store = SqlStore::open(&StoreConfig::new(sqlite_url(&path)))
-            .await
-            .expect("open SQLite store");
-        TestStore {
-            store,
-            location: Location::Sqlite { dir, path },
-        }
+        let store = SqlStore::open(&StoreConfig::new(sqlite_url(&path))).await.expect("open SQLite store");
+        TestStore { store, location: Location::Sqlite { dir, path } }
     }
 
     /// A store in a new schema of the PostgreSQL database named by
@@ -45,18 +40,9 @@ impl TestStore {
             return None;
         };
         let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
-        let config = StoreConfig {
-            url: url.clone(),
-            schema: Some(schema.clone()),
-            read_connections: 4,
-        };
-        let store = SqlStore::open(&config)
-            .await
-            .expect("open PostgreSQL store");
-        Some(TestStore {
-            store,
-            location: Location::Postgres { url, schema },
-        })
+        let config = StoreConfig { url: url.clone(), schema: Some(schema.clone()), read_connections: 4 };
+        let store = SqlStore::open(&config).await.expect("open PostgreSQL store");
+        Some(TestStore { store, location: Location::Postgres { url, schema } })
     }
 
     pub fn backend(&self) -> Backend {
@@ -80,11 +66,9 @@ impl TestStore {
     pub async fn second_store(&self) -> Arc<SqlStore> {
         let config = match &self.location {
             Location::Sqlite { path, .. } => StoreConfig::new(sqlite_url(path)),
-            Location::Postgres { url, schema } => StoreConfig {
-                url: url.clone(),
-                schema: Some(schema.clone()),
-                read_connections: 2,
-            },
+            Location::Postgres { url, schema } => {
+                StoreConfig { url: url.clone(), schema: Some(schema.clone()), read_connections: 2 }
+            }
         };
         SqlStore::open(&config).await.expect("open a second store")
     }
@@ -101,16 +85,12 @@ impl TestStore {
     /// PostgreSQL), outside the store: for what the store never does.
     pub async fn raw(&self) -> AnyConnection {
         match &self.location {
-            Location::Sqlite { path, .. } => AnyConnection::connect(&sqlite_url(path))
-                .await
-                .expect("raw SQLite connection"),
+            Location::Sqlite { path, .. } => {
+                AnyConnection::connect(&sqlite_url(path)).await.expect("raw SQLite connection")
+            }
             Location::Postgres { url, schema } => {
-                let mut conn = AnyConnection::connect(url)
-                    .await
-                    .expect("raw PostgreSQL connection");
-                conn.execute(format!("SET search_path TO {schema}").as_str())
-                    .await
-                    .expect("search path");
+                let mut conn = AnyConnection::connect(url).await.expect("raw PostgreSQL connection");
+                conn.execute(format!("SET search_path TO {schema}").as_str()).await.expect("search path");
                 conn
             }
         }
@@ -127,10 +107,7 @@ impl TestStore {
     /// Runs a `SELECT COUNT(*) …` (or any one-integer query) on a raw connection.
     pub async fn raw_count(&self, sql: &str) -> i64 {
         let mut conn = self.raw().await;
-        let count = sqlx::query_scalar::<_, i64>(sql)
-            .fetch_one(&mut conn)
-            .await
-            .expect(sql);
+        let count = sqlx::query_scalar::<_, i64>(sql).fetch_one(&mut conn).await.expect(sql);
         let _ = conn.close().await;
         count
     }
@@ -139,10 +116,7 @@ impl TestStore {
     /// with direct access to the database could.
     pub async fn disable_audit_protection(&self) {
         let statements: &[&str] = match self.backend() {
-            Backend::Sqlite => &[
-                "DROP TRIGGER audit_events_no_update",
-                "DROP TRIGGER audit_events_no_delete",
-            ],
+            Backend::Sqlite => &["DROP TRIGGER audit_events_no_update", "DROP TRIGGER audit_events_no_delete"],
             Backend::Postgres => &["ALTER TABLE audit_events DISABLE TRIGGER ALL"],
         };
         for sql in statements {
@@ -168,16 +142,11 @@ impl Drop for TestStore {
         };
         let (url, schema) = (url.clone(), schema.clone());
         let cleanup = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .ok()?;
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
             runtime.block_on(async {
                 let mut conn = AnyConnection::connect(&url).await.ok()?;
                 conn.execute("SET lock_timeout = '10s'").await.ok()?;
-                conn.execute(format!("DROP SCHEMA IF EXISTS {schema} CASCADE").as_str())
-                    .await
-                    .ok()?;
+                conn.execute(format!("DROP SCHEMA IF EXISTS {schema} CASCADE").as_str()).await.ok()?;
                 conn.close().await.ok()
             })
         });

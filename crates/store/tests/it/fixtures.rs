@@ -65,36 +65,21 @@ pub struct Team {
 
 /// Creates an organisation (reference prefix `prefix`) and its [`Team`].
 pub async fn team(store: &TestStore, name: &str, prefix: &str) -> Team {
-    let organisation = store
-        .create_organisation(&system(), new_organisation(name, prefix))
-        .await
-        .expect("create organisation");
+    let organisation =
+        store.create_organisation(&system(), new_organisation(name, prefix)).await.expect("create organisation");
     let lower = prefix.to_lowercase();
     let member = |role: Role, suffix: &str| {
         let user = new_user(&format!("{lower}.{suffix}"), role, &organisation);
         async move {
-            let user = store
-                .create_user(&system(), user, "$argon2id$test-hash".into())
-                .await
-                .expect("create user");
-            Actor {
-                user_id: user.id,
-                organisation_id: user.organisation_id,
-                role: user.role,
-            }
+            let user = store.create_user(&system(), user, "$argon2id$test-hash".into()).await.expect("create user");
+            Actor { user_id: user.id, organisation_id: user.organisation_id, role: user.role }
         }
     };
     let caseworker = member(Role::Caseworker, "caseworker").await;
     let colleague = member(Role::Caseworker, "colleague").await;
     let supervisor = member(Role::Supervisor, "supervisor").await;
     let admin = member(Role::Admin, "admin").await;
-    Team {
-        organisation,
-        caseworker,
-        colleague,
-        supervisor,
-        admin,
-    }
+    Team { organisation, caseworker, colleague, supervisor, admin }
 }
 
 /// The JSON body of a registration of `given` `family` (no family name when empty).
@@ -115,8 +100,7 @@ pub fn case_json(given: &str, family: &str) -> Value {
 
 /// Parses a registration body as the server would.
 pub fn new_case(body: Value) -> NewCase {
-    let input: NewCaseInput =
-        serde_json::from_value(body).expect("registration JSON matches NewCaseInput");
+    let input: NewCaseInput = serde_json::from_value(body).expect("registration JSON matches NewCaseInput");
     NewCase::parse(input, today()).expect("valid registration")
 }
 
@@ -143,32 +127,18 @@ pub fn invalid_fields<T: std::fmt::Debug>(result: Result<T, StoreError>) -> Vec<
 
 #[track_caller]
 pub fn assert_not_found<T: std::fmt::Debug>(result: Result<T, StoreError>) {
-    assert!(
-        matches!(result, Err(StoreError::NotFound)),
-        "expected NotFound, got {result:?}"
-    );
+    assert!(matches!(result, Err(StoreError::NotFound)), "expected NotFound, got {result:?}");
 }
 
 /// A filter for `query`, first page of 20.
 pub fn query(text: &str) -> CaseFilter {
-    CaseFilter {
-        query: Some(text.into()),
-        page: 1,
-        per_page: 20,
-        ..Default::default()
-    }
+    CaseFilter { query: Some(text.into()), page: 1, per_page: 20, ..Default::default() }
 }
 
 /// Ids of the cases `actor` finds with `filter`.
 pub async fn find(store: &TestStore, actor: &Actor, filter: CaseFilter) -> Vec<CaseId> {
-    let page = store
-        .list_cases(&ctx(actor), &scope(actor), filter)
-        .await
-        .expect("list cases");
-    assert!(
-        page.total as usize >= page.cases.len(),
-        "total below page size"
-    );
+    let page = store.list_cases(&ctx(actor), &scope(actor), filter).await.expect("list cases");
+    assert!(page.total as usize >= page.cases.len(), "total below page size");
     page.cases.into_iter().map(|c| c.id).collect()
 }
 
@@ -179,8 +149,5 @@ pub fn unknown_case_id() -> CaseId {
 
 /// Row counts with the audit trail left out, to check that nothing else changed.
 pub fn without_audit(counts: &RowCounts) -> RowCounts {
-    RowCounts {
-        audit_events: 0,
-        ..counts.clone()
-    }
+    RowCounts { audit_events: 0, ..counts.clone() }
 }

@@ -3,9 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use safepath_store::{
-    AuditVerification, CaseRegistration, SignInOutcome, SignInRecord, SqlStore, Store, StoreError,
-};
+use safepath_store::{AuditVerification, CaseRegistration, SignInOutcome, SignInRecord, SqlStore, Store, StoreError};
 use tokio::task::JoinSet;
 
 use crate::common::TestStore;
@@ -21,30 +19,19 @@ on_both_backends!(
 async fn concurrent_reads_and_writes_all_commit(store: &TestStore) {
     const CALLS: usize = 200;
     let alpha = team(store, "Alpha Aid", "ALPHA").await;
-    let seed = store
-        .create_case(&ctx(&alpha.caseworker), child("Ana", "Hoxha"))
-        .await
-        .unwrap();
+    let seed = store.create_case(&ctx(&alpha.caseworker), child("Ana", "Hoxha")).await.unwrap();
     let before = store.counts().await;
 
     let mut tasks = JoinSet::new();
     for i in 0..CALLS {
         let shared = store.shared();
-        let (worker, supervisor, seed) = (
-            alpha.caseworker.clone(),
-            alpha.supervisor.clone(),
-            seed.id.clone(),
-        );
+        let (worker, supervisor, seed) = (alpha.caseworker.clone(), alpha.supervisor.clone(), seed.id.clone());
         tasks.spawn(async move {
             if i % 2 == 0 {
-                let case = shared
-                    .create_case(&ctx(&worker), child(&format!("Child{i}"), "Concurrent"))
-                    .await?;
+                let case = shared.create_case(&ctx(&worker), child(&format!("Child{i}"), "Concurrent")).await?;
                 Ok::<_, StoreError>(Some(case.reference))
             } else {
-                let case = shared
-                    .get_case(&ctx(&supervisor), &scope(&supervisor), &seed)
-                    .await?;
+                let case = shared.get_case(&ctx(&supervisor), &scope(&supervisor), &seed).await?;
                 assert_eq!(case.id, seed);
                 Ok(None)
             }
@@ -57,37 +44,17 @@ async fn concurrent_reads_and_writes_all_commit(store: &TestStore) {
         }
     }
     let creates = CALLS / 2;
-    let expected: BTreeSet<String> = (2..=creates + 1)
-        .map(|n| format!("ALPHA-2026-{n:05}"))
-        .collect();
+    let expected: BTreeSet<String> = (2..=creates + 1).map(|n| format!("ALPHA-2026-{n:05}")).collect();
     assert_eq!(references, expected, "references are numbered without gaps");
 
     let after = store.counts().await;
-    assert_eq!(
-        after.audit_events,
-        before.audit_events + CALLS as i64,
-        "one event per call"
-    );
+    assert_eq!(after.audit_events, before.audit_events + CALLS as i64, "one event per call");
     assert_eq!(after.cases, before.cases + creates as i64);
-    assert_eq!(
-        after.child_identities,
-        before.child_identities + creates as i64
-    );
-    assert_eq!(
-        store.verify_audit().await.unwrap(),
-        AuditVerification::Intact {
-            events: after.audit_events
-        }
-    );
+    assert_eq!(after.child_identities, before.child_identities + creates as i64);
+    assert_eq!(store.verify_audit().await.unwrap(), AuditVerification::Intact { events: after.audit_events });
 
-    let found = store
-        .list_cases(
-            &ctx(&alpha.supervisor),
-            &scope(&alpha.supervisor),
-            query("Concurrent"),
-        )
-        .await
-        .unwrap();
+    let found =
+        store.list_cases(&ctx(&alpha.supervisor), &scope(&alpha.supervisor), query("Concurrent")).await.unwrap();
     assert_eq!(found.total, creates as i64);
 }
 
@@ -124,38 +91,21 @@ async fn a_failing_unit_is_rolled_back_alone(store: &TestStore) {
             aliased["child"]["other_names"] = serde_json::json!([{"name": format!("Alias{i}")}]);
             match call {
                 Call::Valid => {
-                    let case = shared
-                        .create_case(&ctx(&worker), crate::fixtures::new_case(aliased))
-                        .await;
+                    let case = shared.create_case(&ctx(&worker), crate::fixtures::new_case(aliased)).await;
                     (true, case.map(|c| c.reference))
                 }
                 Call::RefusedCreate => {
                     let refused = child_assigned(&format!("Ghost{i}"), "Refused", &outsider);
-                    (
-                        false,
-                        shared
-                            .create_case(&ctx(&worker), refused)
-                            .await
-                            .map(|c| c.reference),
-                    )
+                    (false, shared.create_case(&ctx(&worker), refused).await.map(|c| c.reference))
                 }
                 Call::RefusedImport => {
-                    let registration = |case| CaseRegistration {
-                        organisation_id: organisation_id.clone(),
-                        case,
-                    };
+                    let registration = |case| CaseRegistration { organisation_id: organisation_id.clone(), case };
                     let batch = vec![
                         registration(child(&format!("Ghost{i}"), "Imported")),
                         registration(child(&format!("Ghost{i}b"), "Imported")),
                         registration(child_assigned(&format!("Ghost{i}c"), "Imported", &outsider)),
                     ];
-                    (
-                        false,
-                        shared
-                            .import_cases(&ctx(&worker), batch)
-                            .await
-                            .map(|ids| format!("{} ids", ids.len())),
-                    )
+                    (false, shared.import_cases(&ctx(&worker), batch).await.map(|ids| format!("{} ids", ids.len())))
                 }
             }
         });
@@ -168,10 +118,7 @@ async fn a_failing_unit_is_rolled_back_alone(store: &TestStore) {
             }
             (false, result) => match result {
                 Err(StoreError::Invalid(errors)) => {
-                    assert_eq!(
-                        errors.fields.keys().collect::<Vec<_>>(),
-                        vec!["assigned_to"]
-                    );
+                    assert_eq!(errors.fields.keys().collect::<Vec<_>>(), vec!["assigned_to"]);
                 }
                 other => panic!("a refused registration must be Invalid, got {other:?}"),
             },
@@ -184,51 +131,27 @@ async fn a_failing_unit_is_rolled_back_alone(store: &TestStore) {
     assert_eq!(references, expected);
     let after = store.counts().await;
     assert_eq!(after.cases, before.cases + valid as i64);
-    assert_eq!(
-        after.child_identities,
-        before.child_identities + valid as i64
-    );
-    assert_eq!(
-        after.child_names,
-        before.child_names + valid as i64,
-        "one alias per valid registration"
-    );
-    assert_eq!(
-        after.audit_events,
-        before.audit_events + valid as i64,
-        "refused units leave no event"
-    );
+    assert_eq!(after.child_identities, before.child_identities + valid as i64);
+    assert_eq!(after.child_names, before.child_names + valid as i64, "one alias per valid registration");
+    assert_eq!(after.audit_events, before.audit_events + valid as i64, "refused units leave no event");
 
     // Nothing of the refused ones: no identity, no name, no search key, no case.
+    assert_eq!(store.raw_count("SELECT COUNT(*) FROM child_identities WHERE given_name LIKE 'Ghost%'").await, 0);
+    assert_eq!(store.raw_count("SELECT COUNT(*) FROM name_keys WHERE key LIKE '%ghost%'").await, 0);
     assert_eq!(
         store
-            .raw_count("SELECT COUNT(*) FROM child_identities WHERE given_name LIKE 'Ghost%'")
+            .raw_count("SELECT COUNT(*) FROM name_keys WHERE identity_id NOT IN (SELECT id FROM child_identities)")
             .await,
         0
     );
     assert_eq!(
-        store
-            .raw_count("SELECT COUNT(*) FROM name_keys WHERE key LIKE '%ghost%'")
-            .await,
+        store.raw_count("SELECT COUNT(*) FROM cases WHERE identity_id NOT IN (SELECT id FROM child_identities)").await,
         0
     );
-    assert_eq!(
-        store.raw_count("SELECT COUNT(*) FROM name_keys WHERE identity_id NOT IN (SELECT id FROM child_identities)").await,
-        0
-    );
-    assert_eq!(store.raw_count("SELECT COUNT(*) FROM cases WHERE identity_id NOT IN (SELECT id FROM child_identities)").await, 0);
-    assert_eq!(
-        store.verify_audit().await.unwrap(),
-        AuditVerification::Intact {
-            events: after.audit_events
-        }
-    );
+    assert_eq!(store.verify_audit().await.unwrap(), AuditVerification::Intact { events: after.audit_events });
 
     // And the store goes on working normally.
-    let next = store
-        .create_case(&ctx(&alpha.caseworker), child("Ana", "Hoxha"))
-        .await
-        .unwrap();
+    let next = store.create_case(&ctx(&alpha.caseworker), child("Ana", "Hoxha")).await.unwrap();
     assert_eq!(next.reference, format!("ALPHA-2026-{:05}", valid + 1));
 }
 
@@ -239,12 +162,7 @@ async fn a_database_error_in_a_unit_is_rolled_back_alone(store: &TestStore) {
     const TOKENS: usize = 10;
     const COPIES: usize = 5;
     let alpha = team(store, "Alpha Aid", "ALPHA").await;
-    let user = store
-        .credentials("alpha.caseworker")
-        .await
-        .unwrap()
-        .expect("the caseworker exists")
-        .user;
+    let user = store.credentials("alpha.caseworker").await.unwrap().expect("the caseworker exists").user;
     let before = store.counts().await;
 
     let mut tasks = JoinSet::new();
@@ -266,10 +184,7 @@ async fn a_database_error_in_a_unit_is_rolled_back_alone(store: &TestStore) {
             let worker = alpha.caseworker.clone();
             tasks.spawn(async move {
                 let name = format!("Child{token}x{copy}");
-                shared
-                    .create_case(&ctx(&worker), child(&name, "Valid"))
-                    .await
-                    .map(|_| "case")
+                shared.create_case(&ctx(&worker), child(&name, "Valid")).await.map(|_| "case")
             });
         }
     }
@@ -287,16 +202,8 @@ async fn a_database_error_in_a_unit_is_rolled_back_alone(store: &TestStore) {
     let after = store.counts().await;
     assert_eq!(after.sessions, before.sessions + TOKENS as i64);
     assert_eq!(after.cases, before.cases + (TOKENS * COPIES) as i64);
-    assert_eq!(
-        after.audit_events,
-        before.audit_events + (TOKENS + TOKENS * COPIES) as i64
-    );
-    assert_eq!(
-        store.verify_audit().await.unwrap(),
-        AuditVerification::Intact {
-            events: after.audit_events
-        }
-    );
+    assert_eq!(after.audit_events, before.audit_events + (TOKENS + TOKENS * COPIES) as i64);
+    assert_eq!(store.verify_audit().await.unwrap(), AuditVerification::Intact { events: after.audit_events });
 }
 
 /// Two processes (here: two stores) writing to one database never fork the chain
@@ -309,46 +216,20 @@ async fn two_stores_on_one_database_keep_one_chain(store: &TestStore) {
 
     let mut tasks = JoinSet::new();
     for i in 0..PER_STORE * 2 {
-        let shared = if i % 2 == 0 {
-            store.shared()
-        } else {
-            std::sync::Arc::clone(&second)
-        };
+        let shared = if i % 2 == 0 { store.shared() } else { std::sync::Arc::clone(&second) };
         let worker = alpha.caseworker.clone();
         tasks.spawn(async move {
-            shared
-                .create_case(&ctx(&worker), child(&format!("Child{i}"), "Shared"))
-                .await
-                .map(|c| c.reference)
+            shared.create_case(&ctx(&worker), child(&format!("Child{i}"), "Shared")).await.map(|c| c.reference)
         });
     }
     let mut references = BTreeSet::new();
     while let Some(joined) = tasks.join_next().await {
-        assert!(references.insert(
-            joined
-                .expect("task ran")
-                .expect("every registration succeeds")
-        ));
+        assert!(references.insert(joined.expect("task ran").expect("every registration succeeds")));
     }
-    let expected: BTreeSet<String> = (1..=PER_STORE * 2)
-        .map(|n| format!("ALPHA-2026-{n:05}"))
-        .collect();
+    let expected: BTreeSet<String> = (1..=PER_STORE * 2).map(|n| format!("ALPHA-2026-{n:05}")).collect();
     assert_eq!(references, expected);
     let after = store.counts().await;
-    assert_eq!(
-        after.audit_events,
-        before.audit_events + (PER_STORE * 2) as i64
-    );
-    assert_eq!(
-        store.verify_audit().await.unwrap(),
-        AuditVerification::Intact {
-            events: after.audit_events
-        }
-    );
-    assert_eq!(
-        second.verify_audit().await.unwrap(),
-        AuditVerification::Intact {
-            events: after.audit_events
-        }
-    );
+    assert_eq!(after.audit_events, before.audit_events + (PER_STORE * 2) as i64);
+    assert_eq!(store.verify_audit().await.unwrap(), AuditVerification::Intact { events: after.audit_events });
+    assert_eq!(second.verify_audit().await.unwrap(), AuditVerification::Intact { events: after.audit_events });
 }

@@ -61,18 +61,10 @@ async fn exact_names_are_found(store: &TestStore) {
         ("Maria", &children.maria),
         ("Koné", &children.maria),
     ] {
-        assert_eq!(
-            find(store, supervisor, query(text)).await,
-            vec![expected.clone()],
-            "query {text:?}"
-        );
+        assert_eq!(find(store, supervisor, query(text)).await, vec![expected.clone()], "query {text:?}");
     }
     for text in ["Nobody", "Muhammad Petrov", "", "  ;-) "] {
-        assert_eq!(
-            find(store, supervisor, query(text)).await,
-            Vec::<CaseId>::new(),
-            "query {text:?}"
-        );
+        assert_eq!(find(store, supervisor, query(text)).await, Vec::<CaseId>::new(), "query {text:?}");
     }
 }
 
@@ -90,61 +82,26 @@ async fn names_are_found_tolerantly(store: &TestStore) {
         ("ELIRA CELA", &children.elira),
         ("Kone", &children.maria),
     ] {
-        assert_eq!(
-            find(store, supervisor, query(text)).await,
-            vec![expected.clone()],
-            "query {text:?}"
-        );
+        assert_eq!(find(store, supervisor, query(text)).await, vec![expected.clone()], "query {text:?}");
     }
     let mario = find(store, supervisor, query("Mario")).await;
-    assert!(
-        !mario.contains(&children.maria),
-        "\"Mario\" must not find Maria"
-    );
+    assert!(!mario.contains(&children.maria), "\"Mario\" must not find Maria");
 }
 
 async fn search_respects_scope(store: &TestStore) {
     let alpha = team(store, "Alpha Aid", "ALPHA").await;
     let beta = team(store, "Beta Aid", "BETA").await;
     let children = register_children(store, &alpha).await;
-    let theirs = store
-        .create_case(&ctx(&beta.caseworker), child("Aleksandr", "Petrov"))
-        .await
-        .unwrap();
+    let theirs = store.create_case(&ctx(&beta.caseworker), child("Aleksandr", "Petrov")).await.unwrap();
 
-    assert_eq!(
-        find(store, &alpha.caseworker, query("Petrov")).await,
-        vec![children.aleksandr.clone()]
-    );
-    assert_eq!(
-        find(store, &alpha.supervisor, query("Petrov")).await,
-        vec![children.aleksandr.clone()]
-    );
-    assert_eq!(
-        find(store, &beta.supervisor, query("Petrov")).await,
-        vec![theirs.id.clone()]
-    );
-    assert_eq!(
-        find(store, &beta.supervisor, query("Muhammad")).await,
-        Vec::<CaseId>::new()
-    );
-    assert_eq!(
-        find(store, &alpha.colleague, query("Petrov")).await,
-        Vec::<CaseId>::new()
-    );
-    assert_eq!(
-        find(store, &alpha.admin, query("Petrov")).await,
-        Vec::<CaseId>::new()
-    );
+    assert_eq!(find(store, &alpha.caseworker, query("Petrov")).await, vec![children.aleksandr.clone()]);
+    assert_eq!(find(store, &alpha.supervisor, query("Petrov")).await, vec![children.aleksandr.clone()]);
+    assert_eq!(find(store, &beta.supervisor, query("Petrov")).await, vec![theirs.id.clone()]);
+    assert_eq!(find(store, &beta.supervisor, query("Muhammad")).await, Vec::<CaseId>::new());
+    assert_eq!(find(store, &alpha.colleague, query("Petrov")).await, Vec::<CaseId>::new());
+    assert_eq!(find(store, &alpha.admin, query("Petrov")).await, Vec::<CaseId>::new());
 
-    let nothing = store
-        .list_cases(
-            &ctx(&alpha.supervisor),
-            &CaseScope::Nothing,
-            query("Petrov"),
-        )
-        .await
-        .unwrap();
+    let nothing = store.list_cases(&ctx(&alpha.supervisor), &CaseScope::Nothing, query("Petrov")).await.unwrap();
     assert_eq!((nothing.total, nothing.cases.len()), (0, 0));
 }
 
@@ -155,24 +112,9 @@ async fn lists_are_paged(store: &TestStore) {
     let mut seen = BTreeSet::new();
     for (page, expected_len) in [(1, 2), (2, 2), (3, 1), (4, 0)] {
         let before = store.audit_events().await;
-        let filter = CaseFilter {
-            page,
-            per_page: 2,
-            ..Default::default()
-        };
-        let listed = store
-            .list_cases(
-                &ctx(supervisor),
-                &crate::fixtures::scope(supervisor),
-                filter,
-            )
-            .await
-            .unwrap();
-        assert_eq!(
-            store.audit_events().await,
-            before + 1,
-            "a list is one event"
-        );
+        let filter = CaseFilter { page, per_page: 2, ..Default::default() };
+        let listed = store.list_cases(&ctx(supervisor), &crate::fixtures::scope(supervisor), filter).await.unwrap();
+        assert_eq!(store.audit_events().await, before + 1, "a list is one event");
         assert_eq!(listed.total, 5, "page {page}");
         assert_eq!((listed.page, listed.per_page), (page, 2));
         assert_eq!(listed.cases.len(), expected_len, "page {page}");
@@ -187,24 +129,13 @@ async fn lists_are_paged(store: &TestStore) {
         .list_cases(
             &ctx(supervisor),
             &crate::fixtures::scope(supervisor),
-            CaseFilter {
-                page: 1,
-                per_page: 20,
-                ..Default::default()
-            },
+            CaseFilter { page: 1, per_page: 20, ..Default::default() },
         )
         .await
         .unwrap();
     let updated: Vec<i64> = first.cases.iter().map(|c| c.updated_at).collect();
-    assert!(
-        updated.windows(2).all(|w| w[0] >= w[1]),
-        "sorted by updated_at, newest first: {updated:?}"
-    );
-    let maria = first
-        .cases
-        .iter()
-        .find(|c| c.given_name == "Maria")
-        .expect("Maria is listed");
+    assert!(updated.windows(2).all(|w| w[0] >= w[1]), "sorted by updated_at, newest first: {updated:?}");
+    let maria = first.cases.iter().find(|c| c.given_name == "Maria").expect("Maria is listed");
     assert_eq!(maria.family_name.as_deref(), Some("Koné"));
     assert_eq!(maria.identification_date, "2026-03-15");
     assert_eq!(maria.reference, "ALPHA-2026-00005");
@@ -215,84 +146,32 @@ async fn lists_are_filtered(store: &TestStore) {
     let supervisor = &alpha.supervisor;
     let mut low = case_json("Ana", "Hoxha");
     low["risk_level"] = "low".into();
-    let low = store
-        .create_case(&ctx(&alpha.caseworker), new_case(low))
-        .await
-        .unwrap();
-    let high = store
-        .create_case(&ctx(&alpha.caseworker), child("Besa", "Hoxha"))
-        .await
-        .unwrap();
-    let colleagues = store
-        .create_case(
-            &ctx(supervisor),
-            child_assigned("Drita", "Hoxha", &alpha.colleague),
-        )
-        .await
-        .unwrap();
+    let low = store.create_case(&ctx(&alpha.caseworker), new_case(low)).await.unwrap();
+    let high = store.create_case(&ctx(&alpha.caseworker), child("Besa", "Hoxha")).await.unwrap();
+    let colleagues =
+        store.create_case(&ctx(supervisor), child_assigned("Drita", "Hoxha", &alpha.colleague)).await.unwrap();
 
-    let all = |filter: CaseFilter| CaseFilter {
-        page: 1,
-        per_page: 20,
-        ..filter
-    };
+    let all = |filter: CaseFilter| CaseFilter { page: 1, per_page: 20, ..filter };
     let sorted = |mut ids: Vec<CaseId>| {
         ids.sort();
         ids
     };
-    let registered = find(
-        store,
-        supervisor,
-        all(CaseFilter {
-            status: Some(CaseStatus::Registered),
-            ..Default::default()
-        }),
-    )
-    .await;
-    assert_eq!(
-        sorted(registered),
-        sorted(vec![low.id.clone(), high.id.clone(), colleagues.id.clone()])
-    );
-    let closed = find(
-        store,
-        supervisor,
-        all(CaseFilter {
-            status: Some(CaseStatus::Closed),
-            ..Default::default()
-        }),
-    )
-    .await;
+    let registered =
+        find(store, supervisor, all(CaseFilter { status: Some(CaseStatus::Registered), ..Default::default() })).await;
+    assert_eq!(sorted(registered), sorted(vec![low.id.clone(), high.id.clone(), colleagues.id.clone()]));
+    let closed =
+        find(store, supervisor, all(CaseFilter { status: Some(CaseStatus::Closed), ..Default::default() })).await;
     assert!(closed.is_empty());
-    let low_risk = find(
-        store,
-        supervisor,
-        all(CaseFilter {
-            risk_level: Some(RiskLevel::Low),
-            ..Default::default()
-        }),
-    )
-    .await;
+    let low_risk =
+        find(store, supervisor, all(CaseFilter { risk_level: Some(RiskLevel::Low), ..Default::default() })).await;
     assert_eq!(low_risk, vec![low.id.clone()]);
-    let high_risk = find(
-        store,
-        supervisor,
-        all(CaseFilter {
-            risk_level: Some(RiskLevel::High),
-            ..Default::default()
-        }),
-    )
-    .await;
-    assert_eq!(
-        sorted(high_risk),
-        sorted(vec![high.id.clone(), colleagues.id.clone()])
-    );
+    let high_risk =
+        find(store, supervisor, all(CaseFilter { risk_level: Some(RiskLevel::High), ..Default::default() })).await;
+    assert_eq!(sorted(high_risk), sorted(vec![high.id.clone(), colleagues.id.clone()]));
     let assigned = find(
         store,
         supervisor,
-        all(CaseFilter {
-            assigned_to: Some(alpha.colleague.user_id.clone()),
-            ..Default::default()
-        }),
+        all(CaseFilter { assigned_to: Some(alpha.colleague.user_id.clone()), ..Default::default() }),
     )
     .await;
     assert_eq!(assigned, vec![colleagues.id.clone()]);
