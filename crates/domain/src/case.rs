@@ -8,8 +8,8 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::codes::{
-    CaseStatus, ConsentGivenBy, ConsentPurpose, Gender, IdentificationChannel, NameKind,
-    ProtectionStatus, RiskLevel, Script,
+    CaseStatus, ConsentGivenBy, ConsentPurpose, Gender, IdentificationChannel, NameKind, ProtectionStatus, RiskLevel,
+    Script,
 };
 use crate::ids::{CaseId, IdentityId, OrganisationId, UserId};
 use crate::organisation::parse_countries;
@@ -204,10 +204,7 @@ impl NewCase {
             .protection_status
             .as_deref()
             .and_then(|raw| errors.check("protection_status", ProtectionStatus::parse(raw)));
-        let assigned_to = input
-            .assigned_to
-            .as_deref()
-            .and_then(|raw| errors.check("assigned_to", UserId::parse(raw)));
+        let assigned_to = input.assigned_to.as_deref().and_then(|raw| errors.check("assigned_to", UserId::parse(raw)));
         let consents = parse_consents(&mut errors, input.consents.unwrap_or_default(), today);
         if errors.is_empty() {
             Ok(NewCase {
@@ -224,41 +221,14 @@ impl NewCase {
     }
 }
 
-fn parse_child(
-    errors: &mut ValidationErrors,
-    input: ChildInput,
-    today: NaiveDate,
-) -> Option<ChildIdentity> {
-    let given_name = errors.check(
-        "child.given_name",
-        text::required(&input.given_name, MAX_NAME_CHARS),
-    );
-    let family_name = errors.check(
-        "child.family_name",
-        text::optional(input.family_name.as_deref(), MAX_NAME_CHARS),
-    );
-    let other_names = parse_other_names(
-        errors,
-        "child.other_names",
-        input.other_names.unwrap_or_default(),
-    );
+fn parse_child(errors: &mut ValidationErrors, input: ChildInput, today: NaiveDate) -> Option<ChildIdentity> {
+    let given_name = errors.check("child.given_name", text::required(&input.given_name, MAX_NAME_CHARS));
+    let family_name = errors.check("child.family_name", text::optional(input.family_name.as_deref(), MAX_NAME_CHARS));
+    let other_names = parse_other_names(errors, "child.other_names", input.other_names.unwrap_or_default());
     let sex = errors.check("child.sex", Gender::parse(&input.sex));
-    let age = parse_age(
-        errors,
-        input.date_of_birth.as_deref(),
-        input.estimated_age,
-        today,
-    );
-    let citizenship = parse_countries(
-        errors,
-        "child.citizenship",
-        &input.citizenship.unwrap_or_default(),
-    );
-    let languages = parse_languages(
-        errors,
-        "child.languages",
-        &input.languages.unwrap_or_default(),
-    );
+    let age = parse_age(errors, input.date_of_birth.as_deref(), input.estimated_age, today);
+    let citizenship = parse_countries(errors, "child.citizenship", &input.citizenship.unwrap_or_default());
+    let languages = parse_languages(errors, "child.languages", &input.languages.unwrap_or_default());
     Some(ChildIdentity {
         given_name: given_name?,
         family_name: family_name?,
@@ -271,11 +241,7 @@ fn parse_child(
     })
 }
 
-fn parse_other_names(
-    errors: &mut ValidationErrors,
-    field: &str,
-    raw: Vec<OtherNameInput>,
-) -> Vec<ChildName> {
+fn parse_other_names(errors: &mut ValidationErrors, field: &str, raw: Vec<OtherNameInput>) -> Vec<ChildName> {
     if raw.len() > MAX_OTHER_NAMES {
         errors.add(field, format!("must list at most {MAX_OTHER_NAMES} names"));
         return Vec::new();
@@ -284,10 +250,7 @@ fn parse_other_names(
         .enumerate()
         .filter_map(|(i, other)| {
             let at = format!("{field}[{i}]");
-            let name = errors.check(
-                &format!("{at}.name"),
-                text::required(&other.name, MAX_NAME_CHARS),
-            )?;
+            let name = errors.check(&format!("{at}.name"), text::required(&other.name, MAX_NAME_CHARS))?;
             let kind = match other.kind.as_deref() {
                 Some(kind) => errors.check(&format!("{at}.kind"), NameKind::parse(kind))?,
                 None => NameKind::Alias,
@@ -297,17 +260,10 @@ fn parse_other_names(
                 None => Script::detect(&name),
             };
             let language = match other.language.as_deref() {
-                Some(language) => {
-                    Some(errors.check(&format!("{at}.language"), text::language(language))?)
-                }
+                Some(language) => Some(errors.check(&format!("{at}.language"), text::language(language))?),
                 None => None,
             };
-            Some(ChildName {
-                name,
-                kind,
-                script,
-                language,
-            })
+            Some(ChildName { name, kind, script, language })
         })
         .collect()
 }
@@ -317,10 +273,7 @@ fn parse_languages(errors: &mut ValidationErrors, field: &str, raw: &[String]) -
         errors.add(field, "must list at most 20 languages");
         return Vec::new();
     }
-    raw.iter()
-        .enumerate()
-        .filter_map(|(i, l)| errors.check(&format!("{field}[{i}]"), text::language(l)))
-        .collect()
+    raw.iter().enumerate().filter_map(|(i, l)| errors.check(&format!("{field}[{i}]"), text::language(l))).collect()
 }
 
 fn parse_age(
@@ -331,33 +284,22 @@ fn parse_age(
 ) -> Option<Age> {
     match (date_of_birth, estimated_age) {
         (Some(_), Some(_)) => {
-            errors.add(
-                "child.date_of_birth",
-                "give either date_of_birth or estimated_age, not both",
-            );
+            errors.add("child.date_of_birth", "give either date_of_birth or estimated_age, not both");
             None
         }
         (None, None) => {
-            errors.add(
-                "child.date_of_birth",
-                "give date_of_birth or, when it is not known, estimated_age",
-            );
+            errors.add("child.date_of_birth", "give date_of_birth or, when it is not known, estimated_age");
             None
         }
         (Some(raw), None) => {
             let born = errors.check("child.date_of_birth", text::date(raw))?;
-            errors
-                .check("child.date_of_birth", check_birth_date(born, today))
-                .map(Age::Born)
+            errors.check("child.date_of_birth", check_birth_date(born, today)).map(Age::Born)
         }
         (None, Some(years)) => {
             if (0..=MAX_AGE).contains(&years) {
                 Some(Age::Estimated { years: years as u8 })
             } else {
-                errors.add(
-                    "child.estimated_age",
-                    format!("must be between 0 and {MAX_AGE} years"),
-                );
+                errors.add("child.estimated_age", format!("must be between 0 and {MAX_AGE} years"));
                 None
             }
         }
@@ -392,20 +334,10 @@ fn parse_identification(
         .check("identification.date", text::date(&input.date))
         .and_then(|date| errors.check("identification.date", not_in_future(date, today)));
     let place = errors.check("identification.place", text::required(&input.place, 200));
-    let channel = errors.check(
-        "identification.channel",
-        IdentificationChannel::parse(&input.channel),
-    );
-    let local_structure = errors.check(
-        "identification.local_structure",
-        text::optional(input.local_structure.as_deref(), 200),
-    );
-    Some(Identification {
-        date: date?,
-        place: place?,
-        channel: channel?,
-        local_structure: local_structure?,
-    })
+    let channel = errors.check("identification.channel", IdentificationChannel::parse(&input.channel));
+    let local_structure =
+        errors.check("identification.local_structure", text::optional(input.local_structure.as_deref(), 200));
+    Some(Identification { date: date?, place: place?, channel: channel?, local_structure: local_structure? })
 }
 
 fn not_in_future(date: NaiveDate, today: NaiveDate) -> Result<NaiveDate, String> {
@@ -416,11 +348,7 @@ fn not_in_future(date: NaiveDate, today: NaiveDate) -> Result<NaiveDate, String>
     }
 }
 
-fn parse_consents(
-    errors: &mut ValidationErrors,
-    raw: Vec<ConsentInput>,
-    today: NaiveDate,
-) -> Vec<Consent> {
+fn parse_consents(errors: &mut ValidationErrors, raw: Vec<ConsentInput>, today: NaiveDate) -> Vec<Consent> {
     if raw.len() > 20 {
         errors.add("consents", "must list at most 20 consents");
         return Vec::new();
@@ -429,25 +357,14 @@ fn parse_consents(
         .enumerate()
         .filter_map(|(i, consent)| {
             let at = format!("consents[{i}]");
-            let purpose = errors.check(
-                &format!("{at}.purpose"),
-                ConsentPurpose::parse(&consent.purpose),
-            );
-            let given_by = errors.check(
-                &format!("{at}.given_by"),
-                ConsentGivenBy::parse(&consent.given_by),
-            );
+            let purpose = errors.check(&format!("{at}.purpose"), ConsentPurpose::parse(&consent.purpose));
+            let given_by = errors.check(&format!("{at}.given_by"), ConsentGivenBy::parse(&consent.given_by));
             let date = errors
                 .check(&format!("{at}.date"), text::date(&consent.date))
                 .and_then(|d| errors.check(&format!("{at}.date"), not_in_future(d, today)));
-            let withheld = errors.check(
-                &format!("{at}.withheld"),
-                text::optional(consent.withheld.as_deref(), 1000),
-            );
-            let legal_basis = errors.check(
-                &format!("{at}.legal_basis"),
-                text::optional(consent.legal_basis.as_deref(), 200),
-            );
+            let withheld = errors.check(&format!("{at}.withheld"), text::optional(consent.withheld.as_deref(), 1000));
+            let legal_basis =
+                errors.check(&format!("{at}.legal_basis"), text::optional(consent.legal_basis.as_deref(), 200));
             Some(Consent {
                 purpose: purpose?,
                 given_by: given_by?,
@@ -483,25 +400,16 @@ pub struct CasePatch {
 impl CasePatch {
     pub fn parse(input: CasePatchInput, today: NaiveDate) -> Result<Self, ValidationErrors> {
         let mut errors = ValidationErrors::new();
-        let mut patch = CasePatch {
-            version: input.version,
-            ..Default::default()
-        };
+        let mut patch = CasePatch { version: input.version, ..Default::default() };
         if input.version < 1 {
             errors.add("version", "must be the version you read (1 or more)");
         }
-        patch.risk_level = input
-            .risk_level
-            .as_deref()
-            .and_then(|r| errors.check("risk_level", RiskLevel::parse(r)));
+        patch.risk_level = input.risk_level.as_deref().and_then(|r| errors.check("risk_level", RiskLevel::parse(r)));
         patch.protection_status = input
             .protection_status
             .as_deref()
             .and_then(|r| errors.check("protection_status", ProtectionStatus::parse(r)));
-        patch.assigned_to = input
-            .assigned_to
-            .as_deref()
-            .and_then(|r| errors.check("assigned_to", UserId::parse(r)));
+        patch.assigned_to = input.assigned_to.as_deref().and_then(|r| errors.check("assigned_to", UserId::parse(r)));
         if let Some(identification) = input.identification {
             patch.identification_date = identification
                 .date
@@ -512,12 +420,14 @@ impl CasePatch {
                 .place
                 .as_deref()
                 .and_then(|p| errors.check("identification.place", text::required(p, 200)));
-            patch.identification_channel = identification.channel.as_deref().and_then(|c| {
-                errors.check("identification.channel", IdentificationChannel::parse(c))
-            });
-            patch.local_structure = identification.local_structure.as_deref().and_then(|s| {
-                errors.check("identification.local_structure", text::required(s, 200))
-            });
+            patch.identification_channel = identification
+                .channel
+                .as_deref()
+                .and_then(|c| errors.check("identification.channel", IdentificationChannel::parse(c)));
+            patch.local_structure = identification
+                .local_structure
+                .as_deref()
+                .and_then(|s| errors.check("identification.local_structure", text::required(s, 200)));
         }
         if let Some(child) = input.child {
             patch.given_name = child
@@ -528,28 +438,15 @@ impl CasePatch {
                 .family_name
                 .as_deref()
                 .and_then(|n| errors.check("child.family_name", text::required(n, MAX_NAME_CHARS)));
-            patch.other_names = child
-                .other_names
-                .map(|names| parse_other_names(&mut errors, "child.other_names", names));
-            patch.sex = child
-                .sex
-                .as_deref()
-                .and_then(|s| errors.check("child.sex", Gender::parse(s)));
+            patch.other_names =
+                child.other_names.map(|names| parse_other_names(&mut errors, "child.other_names", names));
+            patch.sex = child.sex.as_deref().and_then(|s| errors.check("child.sex", Gender::parse(s)));
             if child.date_of_birth.is_some() || child.estimated_age.is_some() {
-                patch.age = parse_age(
-                    &mut errors,
-                    child.date_of_birth.as_deref(),
-                    child.estimated_age,
-                    today,
-                );
+                patch.age = parse_age(&mut errors, child.date_of_birth.as_deref(), child.estimated_age, today);
             }
             patch.age_disputed = child.age_disputed;
-            patch.citizenship = child
-                .citizenship
-                .map(|c| parse_countries(&mut errors, "child.citizenship", &c));
-            patch.languages = child
-                .languages
-                .map(|l| parse_languages(&mut errors, "child.languages", &l));
+            patch.citizenship = child.citizenship.map(|c| parse_countries(&mut errors, "child.citizenship", &c));
+            patch.languages = child.languages.map(|l| parse_languages(&mut errors, "child.languages", &l));
         }
         errors.into_result(|| patch)
     }
@@ -567,14 +464,8 @@ impl CasePatch {
         note(self.assigned_to.is_some(), "assigned_to");
         note(self.identification_date.is_some(), "identification.date");
         note(self.identification_place.is_some(), "identification.place");
-        note(
-            self.identification_channel.is_some(),
-            "identification.channel",
-        );
-        note(
-            self.local_structure.is_some(),
-            "identification.local_structure",
-        );
+        note(self.identification_channel.is_some(), "identification.channel");
+        note(self.local_structure.is_some(), "identification.local_structure");
         note(self.given_name.is_some(), "child.given_name");
         note(self.family_name.is_some(), "child.family_name");
         note(self.other_names.is_some(), "child.other_names");
@@ -587,9 +478,7 @@ impl CasePatch {
     }
 
     pub fn touches_identity(&self) -> bool {
-        self.changed_fields()
-            .iter()
-            .any(|f| f.starts_with("child."))
+        self.changed_fields().iter().any(|f| f.starts_with("child."))
     }
 }
 
@@ -673,18 +562,12 @@ mod tests {
         future.child.estimated_age = None;
         future.child.date_of_birth = Some("2027-01-01".into());
         let errors = NewCase::parse(future, today()).unwrap_err();
-        assert_eq!(
-            errors.fields["child.date_of_birth"],
-            "must not be in the future"
-        );
+        assert_eq!(errors.fields["child.date_of_birth"], "must not be in the future");
 
         for years in [-1, 26, i64::MAX] {
             let mut input = valid();
             input.child.estimated_age = Some(years);
-            assert!(NewCase::parse(input, today())
-                .unwrap_err()
-                .fields
-                .contains_key("child.estimated_age"));
+            assert!(NewCase::parse(input, today()).unwrap_err().fields.contains_key("child.estimated_age"));
         }
     }
 
@@ -692,9 +575,6 @@ mod tests {
     fn age_is_counted_in_whole_years() {
         let born = NaiveDate::from_ymd_opt(2012, 11, 28).unwrap();
         assert_eq!(age_on(born, today()), 13);
-        assert_eq!(
-            age_on(born, NaiveDate::from_ymd_opt(2026, 11, 28).unwrap()),
-            14
-        );
+        assert_eq!(age_on(born, NaiveDate::from_ymd_opt(2026, 11, 28).unwrap()), 14);
     }
 }

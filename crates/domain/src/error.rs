@@ -24,9 +24,7 @@ impl ValidationErrors {
 
     /// Records a problem; the first reason given for a field is kept.
     pub fn add(&mut self, field: impl Into<String>, reason: impl Into<String>) {
-        self.fields
-            .entry(field.into())
-            .or_insert_with(|| reason.into());
+        self.fields.entry(field.into()).or_insert_with(|| reason.into());
     }
 
     /// Runs a parser, keeping its value or recording its error under `field`.
@@ -54,10 +52,6 @@ impl ValidationErrors {
     }
 
     fn summary(&self) -> String {
-        self.fields
-            .iter()
-            .map(|(field, reason)| format!("{field}: {reason}"))
-            .collect::<Vec<_>>()
-            .join("; ")
+        self.fields.iter().map(|(field, reason)| format!("{field}: {reason}")).collect::<Vec<_>>().join("; ")
     }
 }

@@ -76,18 +76,12 @@ mod tests {
     fn parses_only_uuids() {
         assert!(CaseId::parse("3f1c2d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f").is_ok());
         assert_eq!(
-            CaseId::parse("3F1C2D4E-5A6B-4C7D-8E9F-0A1B2C3D4E5F")
-                .unwrap()
-                .as_str(),
+            CaseId::parse("3F1C2D4E-5A6B-4C7D-8E9F-0A1B2C3D4E5F").unwrap().as_str(),
             "3f1c2d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f"
         );
-        for bad in [
-            "",
-            "1",
-            "' OR 1=1 --",
-            "3f1c2d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5",
-            "3f1c2d4e_5a6b-4c7d-8e9f-0a1b2c3d4e5f",
-        ] {
+        for bad in
+            ["", "1", "' OR 1=1 --", "3f1c2d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5", "3f1c2d4e_5a6b-4c7d-8e9f-0a1b2c3d4e5f"]
+        {
             assert!(CaseId::parse(bad).is_err(), "{bad}");
         }
     }

@@ -52,10 +52,9 @@ impl NewOrganisation {
         let contact = errors.check("contact", text::optional(input.contact.as_deref(), 500));
         let reference_prefix = match input.reference_prefix {
             Some(prefix) => errors.check("reference_prefix", parse_reference_prefix(&prefix)),
-            None => name
-                .as_deref()
-                .zip(countries.first())
-                .map(|(name, country)| derive_reference_prefix(name, country)),
+            None => {
+                name.as_deref().zip(countries.first()).map(|(name, country)| derive_reference_prefix(name, country))
+            }
         };
         errors.into_result(|| NewOrganisation {
             name: name.unwrap_or_default(),
@@ -74,11 +73,8 @@ pub fn parse_countries(errors: &mut ValidationErrors, field: &str, raw: &[String
         errors.add(field, "must list at most 50 countries");
         return Vec::new();
     }
-    let mut countries: Vec<String> = raw
-        .iter()
-        .enumerate()
-        .filter_map(|(i, c)| errors.check(&format!("{field}[{i}]"), text::country(c)))
-        .collect();
+    let mut countries: Vec<String> =
+        raw.iter().enumerate().filter_map(|(i, c)| errors.check(&format!("{field}[{i}]"), text::country(c))).collect();
     countries.dedup();
     countries
 }
@@ -86,9 +82,7 @@ pub fn parse_countries(errors: &mut ValidationErrors, field: &str, raw: &[String
 fn parse_reference_prefix(raw: &str) -> Result<String, String> {
     let prefix = raw.trim().to_ascii_uppercase();
     let valid = (2..=16).contains(&prefix.len())
-        && prefix
-            .bytes()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-')
+        && prefix.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-')
         && !prefix.starts_with('-')
         && !prefix.ends_with('-');
     if valid {
@@ -106,11 +100,7 @@ fn derive_reference_prefix(name: &str, country: &str) -> String {
         .map(|c| c.to_ascii_uppercase())
         .take(6)
         .collect();
-    let initials = if initials.is_empty() {
-        "ORG".to_string()
-    } else {
-        initials
-    };
+    let initials = if initials.is_empty() { "ORG".to_string() } else { initials };
     format!("{initials}-{country}")
 }
 

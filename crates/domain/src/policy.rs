@@ -52,10 +52,7 @@ pub enum CaseScope {
     /// No case at all (focal points, managers, analysts, administrators).
     Nothing,
     /// Cases of `organisation` assigned to `user` (caseworkers).
-    AssignedTo {
-        user: UserId,
-        organisation: OrganisationId,
-    },
+    AssignedTo { user: UserId, organisation: OrganisationId },
     /// Every case owned by the organisation (supervisors).
     Organisation(OrganisationId),
 }
@@ -70,10 +67,9 @@ pub struct CaseAccessFacts<'a> {
 /// THE policy function for case access: DOMAIN.md's role table.
 pub fn case_scope(actor: &Actor) -> CaseScope {
     match actor.role {
-        Role::Caseworker => CaseScope::AssignedTo {
-            user: actor.user_id.clone(),
-            organisation: actor.organisation_id.clone(),
-        },
+        Role::Caseworker => {
+            CaseScope::AssignedTo { user: actor.user_id.clone(), organisation: actor.organisation_id.clone() }
+        }
         Role::Supervisor => CaseScope::Organisation(actor.organisation_id.clone()),
         Role::FocalPoint | Role::Manager | Role::Analyst | Role::Admin => CaseScope::Nothing,
     }
@@ -108,11 +104,7 @@ mod tests {
         let me = UserId::parse(&id(3)).unwrap();
         let colleague = UserId::parse(&id(4)).unwrap();
         for role in Role::ALL {
-            let actor = Actor {
-                user_id: me.clone(),
-                organisation_id: own.clone(),
-                role: *role,
-            };
+            let actor = Actor { user_id: me.clone(), organisation_id: own.clone(), role: *role };
             let scope = case_scope(&actor);
             for (owner, assignee, label) in [
                 (&own, &me, "own org, assigned"),
@@ -120,10 +112,7 @@ mod tests {
                 (&other, &me, "other org, assigned"),
                 (&other, &colleague, "other org, not assigned"),
             ] {
-                let permitted = scope.permits(CaseAccessFacts {
-                    owner,
-                    assigned_to: Some(assignee),
-                });
+                let permitted = scope.permits(CaseAccessFacts { owner, assigned_to: Some(assignee) });
                 let expected = match role {
                     Role::Caseworker => label == "own org, assigned",
                     Role::Supervisor => owner == &own,

@@ -34,8 +34,7 @@ fn optional_nonempty(text: &str, max_chars: usize) -> Result<String, String> {
 
 /// An ISO 8601 calendar date (`YYYY-MM-DD`).
 pub fn date(raw: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
-        .map_err(|_| "must be a date written YYYY-MM-DD".to_string())
+    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").map_err(|_| "must be a date written YYYY-MM-DD".to_string())
 }
 
 /// An ISO 639 language code (two or three lower-case letters, e.g. `sq`, `nep`).

@@ -55,18 +55,9 @@ impl NewUser {
         let username = errors.check("username", parse_username(&input.username));
         let password = errors.check("password", check_password(&input.password));
         let role = errors.check("role", Role::parse(&input.role));
-        let organisation_id = errors.check(
-            "organisation_id",
-            OrganisationId::parse(&input.organisation_id),
-        );
-        let language = errors.check(
-            "language",
-            parse_interface_language(input.language.as_deref().unwrap_or("en")),
-        );
-        let display_name = errors.check(
-            "display_name",
-            text::optional(input.display_name.as_deref(), 200),
-        );
+        let organisation_id = errors.check("organisation_id", OrganisationId::parse(&input.organisation_id));
+        let language = errors.check("language", parse_interface_language(input.language.as_deref().unwrap_or("en")));
+        let display_name = errors.check("display_name", text::optional(input.display_name.as_deref(), 200));
         errors.into_result(|| NewUser {
             username: username.unwrap_or_default(),
             password: password.unwrap_or_default(),
@@ -82,9 +73,7 @@ impl NewUser {
 pub fn parse_username(raw: &str) -> Result<String, String> {
     let name = raw.trim().to_lowercase();
     let valid = (3..=64).contains(&name.len())
-        && name.bytes().all(|b| {
-            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-')
-        });
+        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-'));
     if valid {
         Ok(name)
     } else {

@@ -60,12 +60,8 @@ const SUFFIX_REWRITES: &[(&str, &str)] = &[
 /// Lowercase ASCII letters of `token`, patronymic endings unified and a
 /// trailing h after a vowel dropped.
 fn prepare(token: &str) -> Vec<u8> {
-    let mut word: Vec<u8> = token
-        .bytes()
-        .filter(u8::is_ascii_alphabetic)
-        .map(|b| b.to_ascii_lowercase())
-        .take(MAX_TOKEN_LEN)
-        .collect();
+    let mut word: Vec<u8> =
+        token.bytes().filter(u8::is_ascii_alphabetic).map(|b| b.to_ascii_lowercase()).take(MAX_TOKEN_LEN).collect();
     for (ending, replacement) in SUFFIX_REWRITES {
         if word.len() > ending.len() + 1 && word.ends_with(ending.as_bytes()) {
             word.truncate(word.len() - ending.len());
@@ -87,12 +83,7 @@ fn code(word: &[u8]) -> Vec<u8> {
     let mut codes = Vec::with_capacity(word.len() + 2);
     let mut i = 0;
     while i < word.len() {
-        let (prev, current, next, next2) = (
-            i.checked_sub(1).map_or(0, at),
-            word[i],
-            at(i + 1),
-            at(i + 2),
-        );
+        let (prev, current, next, next2) = (i.checked_sub(1).map_or(0, at), word[i], at(i + 1), at(i + 2));
         let (emitted, consumed): (&[u8], usize) = match current {
             b'o' if i == 0 && next == b'u' && is_vowel(next2) => (b"v", 2),
             b'a' | b'e' | b'i' | b'o' | b'u' => (std::slice::from_ref(&word[i]), 1),

@@ -62,19 +62,14 @@ fn fold_entry(name: &str) -> String {
 impl NameVariants {
     /// A table with no groups: no variant keys at all.
     pub fn empty() -> Self {
-        Self {
-            canonical: Vec::new(),
-            groups_of: HashMap::new(),
-        }
+        Self { canonical: Vec::new(), groups_of: HashMap::new() }
     }
 
     /// The shipped table, parsed anew. Same as [`NameVariants::default`];
     /// prefer the shared [`default_variants`] instead of building a copy.
     pub fn shipped() -> Self {
         let mut table = Self::empty();
-        table
-            .extend_from_tsv(DEFAULT_TABLE)
-            .expect("the shipped variant table is valid (checked by tests)");
+        table.extend_from_tsv(DEFAULT_TABLE).expect("the shipped variant table is valid (checked by tests)");
         table
     }
 
@@ -112,27 +107,18 @@ impl NameVariants {
                     continue;
                 }
                 if field.chars().count() > MAX_NAME_CHARS {
-                    return Err(VariantTableError::NameTooLong {
-                        line: line_number,
-                        name: field.to_owned(),
-                    });
+                    return Err(VariantTableError::NameTooLong { line: line_number, name: field.to_owned() });
                 }
                 let folded = fold_entry(field);
                 if folded.is_empty() {
-                    return Err(VariantTableError::NoLetters {
-                        line: line_number,
-                        name: field.to_owned(),
-                    });
+                    return Err(VariantTableError::NoLetters { line: line_number, name: field.to_owned() });
                 }
                 if !names.contains(&folded) {
                     names.push(folded);
                 }
             }
             if names.len() < 2 {
-                return Err(VariantTableError::TooFewNames {
-                    line: line_number,
-                    found: names.len(),
-                });
+                return Err(VariantTableError::TooFewNames { line: line_number, found: names.len() });
             }
             parsed.push(names);
         }
@@ -173,11 +159,7 @@ impl NameVariants {
     /// the table does not know it). Several groups may share a canonical
     /// form; it is then repeated.
     pub fn canonical_forms<'a>(&'a self, folded_token: &str) -> impl Iterator<Item = &'a str> {
-        self.groups_of
-            .get(folded_token)
-            .into_iter()
-            .flatten()
-            .map(|&group| self.canonical[group].as_str())
+        self.groups_of.get(folded_token).into_iter().flatten().map(|&group| self.canonical[group].as_str())
     }
 
     /// Whether two folded tokens share a group: for scoring in record
@@ -227,18 +209,10 @@ mod tests {
 
     #[test]
     fn tabs_commas_comments_and_blank_fields() {
-        let table =
-            NameVariants::from_tsv("# test\n\nAmina\tAminata\t\n Sasha , Aleksandr,,Alexander\n")
-                .unwrap();
+        let table = NameVariants::from_tsv("# test\n\nAmina\tAminata\t\n Sasha , Aleksandr,,Alexander\n").unwrap();
         assert_eq!(table.group_count(), 2);
-        assert_eq!(
-            table.canonical_forms("aminata").collect::<Vec<_>>(),
-            ["amina"]
-        );
-        assert_eq!(
-            table.canonical_forms("alexander").collect::<Vec<_>>(),
-            ["sasha"]
-        );
+        assert_eq!(table.canonical_forms("aminata").collect::<Vec<_>>(), ["amina"]);
+        assert_eq!(table.canonical_forms("alexander").collect::<Vec<_>>(), ["sasha"]);
         assert!(table.are_variants("aleksandr", "sasha"));
         assert!(!table.are_variants("amina", "sasha"));
         assert_eq!(table.canonical_forms("nobody").count(), 0);
@@ -263,10 +237,7 @@ mod tests {
         );
         assert_eq!(
             NameVariants::from_tsv("Amina, 123").unwrap_err(),
-            VariantTableError::NoLetters {
-                line: 1,
-                name: "123".into()
-            }
+            VariantTableError::NoLetters { line: 1, name: "123".into() }
         );
         let long = "a".repeat(MAX_NAME_CHARS + 1);
         assert!(matches!(
@@ -287,9 +258,6 @@ mod tests {
     #[test]
     fn a_name_in_two_groups_has_two_canonical_forms() {
         let table = NameVariants::from_tsv("Aleksandr, Sasha\nAleksandra, Sasha").unwrap();
-        assert_eq!(
-            table.canonical_forms("sasha").collect::<Vec<_>>(),
-            ["aleksandr", "aleksandra"]
-        );
+        assert_eq!(table.canonical_forms("sasha").collect::<Vec<_>>(), ["aleksandr", "aleksandra"]);
     }
 }

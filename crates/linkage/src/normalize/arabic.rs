@@ -79,18 +79,8 @@ pub(super) fn transliterate(run: &[char], out: &mut String) {
         let before_vowel = next.is_some_and(|n| is_long_vowel_letter(n) || is_haraka(n));
         let after_alif = previous == Some('ا');
         match c {
-            'و' => out.push_str(if word_start || before_vowel || after_alif {
-                "w"
-            } else {
-                "u"
-            }),
-            'ي' | 'ی' | 'ې' | 'ۍ' => {
-                out.push_str(if word_start || before_vowel || after_alif {
-                    "y"
-                } else {
-                    "i"
-                })
-            }
+            'و' => out.push_str(if word_start || before_vowel || after_alif { "w" } else { "u" }),
+            'ي' | 'ی' | 'ې' | 'ۍ' => out.push_str(if word_start || before_vowel || after_alif { "y" } else { "i" }),
             'ع' => {
                 if word_start && !next.is_some_and(is_haraka) {
                     out.push('a');
@@ -104,9 +94,7 @@ pub(super) fn transliterate(run: &[char], out: &mut String) {
             // Tanwin, shadda, sukun and other marks add nothing a clerk writes.
             '\u{064B}'..='\u{065F}' | '\u{06D6}'..='\u{06ED}' => {}
             // Arabic-Indic digits and punctuation separate words.
-            '\u{0660}'..='\u{066D}' | '\u{06F0}'..='\u{06F9}' | '،' | '؛' | '؟' | '۔' => {
-                out.push(' ')
-            }
+            '\u{0660}'..='\u{066D}' | '\u{06F0}'..='\u{06F9}' | '،' | '؛' | '؟' | '۔' => out.push(' '),
             _ => match consonant(c) {
                 Some(spelling) => {
                     out.push_str(spelling);

@@ -31,10 +31,7 @@ pub(super) fn is_ukrainian_marker(c: char) -> bool {
 }
 
 fn is_vowel(c: char) -> bool {
-    matches!(
-        c,
-        'а' | 'е' | 'ё' | 'и' | 'о' | 'у' | 'ы' | 'э' | 'ю' | 'я' | 'і' | 'ї' | 'є'
-    )
+    matches!(c, 'а' | 'е' | 'ё' | 'и' | 'о' | 'у' | 'ы' | 'э' | 'ю' | 'я' | 'і' | 'ї' | 'є')
 }
 
 fn is_consonant(c: char) -> bool {

@@ -74,10 +74,7 @@ pub(super) fn transliterate(run: &[char], out: &mut String) {
             }
             // Tonos/oxia, varia, perispomeni, breathings, iota subscript.
             '\u{0300}'..='\u{036F}' => {}
-            base => letters.push(Letter {
-                base,
-                diaeresis: false,
-            }),
+            base => letters.push(Letter { base, diaeresis: false }),
         });
     }
 

@@ -257,9 +257,7 @@ pub(super) fn transliterate(run: &[char], block: u32, out: &mut String) {
             }
             Kind::Anusvara => {
                 word.flush_inherent(out);
-                let next_offset = run
-                    .get(i + 1)
-                    .map(|&n| u32::from(n).wrapping_sub(block) & 0x7F);
+                let next_offset = run.get(i + 1).map(|&n| u32::from(n).wrapping_sub(block) & 0x7F);
                 let before_labial = next_offset.is_some_and(|n| (PA..=MA).contains(&n));
                 out.push(if before_labial { 'm' } else { 'n' });
             }

@@ -112,8 +112,7 @@ mod tests {
 
     #[test]
     fn khmer_names() {
-        for (khmer, latin) in [("សុខា", "sokha"), ("ដារា", "dara"), ("ចន្ទ", "chant")]
-        {
+        for (khmer, latin) in [("សុខា", "sokha"), ("ដារា", "dara"), ("ចន្ទ", "chant")] {
             assert_eq!(fold(khmer), latin, "{khmer}");
         }
     }

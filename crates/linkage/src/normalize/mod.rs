@@ -57,11 +57,7 @@ enum Script {
 
 fn script_of(c: char) -> Script {
     if c.is_ascii() {
-        return if c.is_ascii_alphabetic() {
-            Script::Latin
-        } else {
-            Script::Neutral
-        };
+        return if c.is_ascii_alphabetic() { Script::Latin } else { Script::Neutral };
     }
     match u32::from(c) {
         0x00D7 | 0x00F7 => Script::Neutral,
@@ -159,10 +155,7 @@ fn fallback(c: char, out: &mut String) {
 /// Characters that join the letters on both sides instead of separating
 /// words: "N'Diaye" is also written "Ndiaye", "O’Brien" also "OBrien".
 fn is_apostrophe(c: char) -> bool {
-    matches!(
-        c,
-        '\'' | '`' | '\u{2018}' | '\u{2019}' | '\u{02BC}' | '\u{02BB}' | '\u{02B9}'
-    )
+    matches!(c, '\'' | '`' | '\u{2018}' | '\u{2019}' | '\u{02BC}' | '\u{02BB}' | '\u{02B9}')
 }
 
 /// Final pass: lowercase ASCII letters only, apostrophes removed, any other
@@ -192,11 +185,7 @@ fn clean(raw: &str) -> String {
 /// assert!(tokens(" -- ").is_empty());
 /// ```
 pub fn tokens(input: &str) -> Vec<String> {
-    fold(input)
-        .split(' ')
-        .filter(|t| !t.is_empty())
-        .map(String::from)
-        .collect()
+    fold(input).split(' ').filter(|t| !t.is_empty()).map(String::from).collect()
 }
 
 #[cfg(test)]

@@ -75,10 +75,8 @@ pub(super) fn transliterate(run: &[char], out: &mut String) {
             last_consonant_start = Some(out.len());
             if c == O_ANG {
                 // อ carries a vowel (silent) or is itself the vowel "o".
-                let carries_vowel = held_vowel.is_some()
-                    || run
-                        .get(i + 1)
-                        .is_some_and(|&n| following_vowel(n).is_some());
+                let carries_vowel =
+                    held_vowel.is_some() || run.get(i + 1).is_some_and(|&n| following_vowel(n).is_some());
                 if !carries_vowel {
                     out.push('o');
                 }

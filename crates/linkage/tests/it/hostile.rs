@@ -14,14 +14,8 @@ fn check(input: &str) {
         let key = phonetic_key(&token);
         assert!(key.is_ascii());
     }
-    for key in name_index_keys(input)
-        .into_iter()
-        .chain(query_keys(input).into_iter().flatten())
-    {
-        assert!(
-            key.is_ascii() && key.len() <= MAX_KEY_LEN && key.len() > 2,
-            "{key:?}"
-        );
+    for key in name_index_keys(input).into_iter().chain(query_keys(input).into_iter().flatten()) {
+        assert!(key.is_ascii() && key.len() <= MAX_KEY_LEN && key.len() > 2, "{key:?}");
     }
 }
 
@@ -101,8 +95,7 @@ fn random_strings_from_interesting_ranges() {
         let length = (rng.next() % 24) as usize;
         let input: String = (0..length)
             .filter_map(|_| {
-                let (low, high) =
-                    INTERESTING_RANGES[(rng.next() as usize) % INTERESTING_RANGES.len()];
+                let (low, high) = INTERESTING_RANGES[(rng.next() as usize) % INTERESTING_RANGES.len()];
                 char::from_u32(low + (rng.next() as u32) % (high - low + 1))
             })
             .collect();

@@ -6,15 +6,9 @@ use safepath_linkage::{name_index_keys, query_keys};
 
 /// Whether a record with these names is found by `query`.
 fn matches(record_names: &[&str], query: &str) -> bool {
-    let record: Vec<String> = record_names
-        .iter()
-        .flat_map(|name| name_index_keys(name))
-        .collect();
+    let record: Vec<String> = record_names.iter().flat_map(|name| name_index_keys(name)).collect();
     let query = query_keys(query);
-    !query.is_empty()
-        && query
-            .iter()
-            .all(|alternatives| alternatives.iter().any(|key| record.contains(key)))
+    !query.is_empty() && query.iter().all(|alternatives| alternatives.iter().any(|key| record.contains(key)))
 }
 
 #[test]
@@ -72,10 +66,7 @@ fn queries_find_the_same_name_in_other_spellings_and_scripts() {
         ("Smith John", &["John", "Smith"]),
         ("Fatoumata Diallo", &["Fatou", "Bah", "Diallo"]),
     ];
-    let failures: Vec<_> = cases
-        .iter()
-        .filter(|(query, record)| !matches(record, query))
-        .collect();
+    let failures: Vec<_> = cases.iter().filter(|(query, record)| !matches(record, query)).collect();
     assert!(failures.is_empty(), "not found: {failures:?}");
 }
 
@@ -96,10 +87,7 @@ fn queries_do_not_find_different_names() {
         ("Fatou Diallo", &["Fatou", "Bah"]),
         ("Aleksandr", &["Aleksandra"]),
     ];
-    let false_matches: Vec<_> = cases
-        .iter()
-        .filter(|(query, record)| matches(record, query))
-        .collect();
+    let false_matches: Vec<_> = cases.iter().filter(|(query, record)| matches(record, query)).collect();
     assert!(false_matches.is_empty(), "wrongly found: {false_matches:?}");
 }
 

@@ -7,10 +7,7 @@ use serde_json::json;
 
 use crate::support::{assert_error, child, TestApp, PASSWORD};
 
-crate::on_both_backends!(
-    core_story,
-    sessions_end_and_failures_are_throttled_and_audited
-);
+crate::on_both_backends!(core_story, sessions_end_and_failures_are_throttled_and_audited);
 
 async fn core_story(app: &TestApp) {
     // Bootstrap: one administrator in a network organisation.
@@ -20,20 +17,13 @@ async fn core_story(app: &TestApp) {
 
     // The admin creates two organisations in two countries, and their users.
     let (status, body) = admin
-        .post(
-            "/api/v1/organisations",
-            json!({"name": "Terre des hommes Albania", "type": "NGO", "countries": ["AL"]}),
-        )
+        .post("/api/v1/organisations", json!({"name": "Terre des hommes Albania", "type": "NGO", "countries": ["AL"]}))
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let albania = body["organisation"]["id"].as_str().unwrap().to_string();
     assert_eq!(body["organisation"]["reference_prefix"], "TDHA-AL");
-    let (status, body) = admin
-        .post(
-            "/api/v1/organisations",
-            json!({"name": "Kyma Shelter", "type": "NGO", "countries": ["GRC"]}),
-        )
-        .await;
+    let (status, body) =
+        admin.post("/api/v1/organisations", json!({"name": "Kyma Shelter", "type": "NGO", "countries": ["GRC"]})).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let greece = body["organisation"]["id"].as_str().unwrap().to_string();
 
@@ -58,8 +48,7 @@ async fn core_story(app: &TestApp) {
     // A caseworker registers a child, with a Cyrillic alias.
     let caseworker = app.sign_in("al.caseworker").await;
     let mut registration = child("Aleksandr", "Smyth");
-    registration["child"]["other_names"] =
-        json!([{"name": "Александр Смит", "kind": "transliteration"}]);
+    registration["child"]["other_names"] = json!([{"name": "Александр Смит", "kind": "transliteration"}]);
     let (status, body) = caseworker.post("/api/v1/cases", registration).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let case = &body["case"];
@@ -67,10 +56,7 @@ async fn core_story(app: &TestApp) {
     assert_eq!(case["status"], "registered");
     assert_eq!(case["version"], 1);
     assert_eq!(case["reference"], "TDHA-AL-2026-00001");
-    assert_eq!(
-        case["assigned_to"].as_str(),
-        Some(users["al.caseworker"].as_str())
-    );
+    assert_eq!(case["assigned_to"].as_str(), Some(users["al.caseworker"].as_str()));
     assert_eq!(case["child"]["other_names"][0]["script"], "Cyrl");
 
     // Reads it.
@@ -79,16 +65,8 @@ async fn core_story(app: &TestApp) {
     assert_eq!(body["case"]["child"]["given_name"], "Aleksandr");
 
     // Finds it by a misspelled and by a transliterated name, and by spelling variants.
-    for query in [
-        "Aleksnder Smith",
-        "Александр",
-        "alexander",
-        "SMYTH aleksandr",
-        "Alexandre",
-    ] {
-        let (status, body) = caseworker
-            .get(&format!("/api/v1/cases?q={}", urlencode(query)))
-            .await;
+    for query in ["Aleksnder Smith", "Александр", "alexander", "SMYTH aleksandr", "Alexandre"] {
+        let (status, body) = caseworker.get(&format!("/api/v1/cases?q={}", urlencode(query))).await;
         assert_eq!(status, StatusCode::OK, "{query}: {body}");
         assert_eq!(body["total"], 1, "{query} should find the child: {body}");
         assert_eq!(body["cases"][0]["id"], id.as_str());
@@ -99,27 +77,16 @@ async fn core_story(app: &TestApp) {
     // The other organisation's caseworker, the admin and the analyst get 404.
     let other = app.sign_in("gr.caseworker").await;
     let analyst = app.sign_in("analyst").await;
-    for (who, client) in [
-        ("other org caseworker", &other),
-        ("admin", &admin),
-        ("analyst", &analyst),
-    ] {
+    for (who, client) in [("other org caseworker", &other), ("admin", &admin), ("analyst", &analyst)] {
         let (status, body) = client.get(&format!("/api/v1/cases/{id}")).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{who}: {body}");
         assert_error(&body, "not_found");
-        let (status, _) = client
-            .patch(
-                &format!("/api/v1/cases/{id}"),
-                json!({"version": 1, "risk_level": "low"}),
-            )
-            .await;
+        let (status, _) =
+            client.patch(&format!("/api/v1/cases/{id}"), json!({"version": 1, "risk_level": "low"})).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{who} update");
     }
     let (_, body) = other.get("/api/v1/cases?q=Aleksandr").await;
-    assert_eq!(
-        body["total"], 0,
-        "another organisation's search must not see the child"
-    );
+    assert_eq!(body["total"], 0, "another organisation's search must not see the child");
 
     // The supervisor of the owning organisation sees it.
     let supervisor = app.sign_in("al.supervisor").await;
@@ -128,21 +95,13 @@ async fn core_story(app: &TestApp) {
     assert_eq!(body["case"]["reference"], "TDHA-AL-2026-00001");
 
     // Updates with the version read; a stale version gets 409 and changes nothing.
-    let (status, body) = caseworker
-        .patch(
-            &format!("/api/v1/cases/{id}"),
-            json!({"version": 1, "risk_level": "medium"}),
-        )
-        .await;
+    let (status, body) =
+        caseworker.patch(&format!("/api/v1/cases/{id}"), json!({"version": 1, "risk_level": "medium"})).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["case"]["version"], 2);
     let before = app.counts().await;
-    let (status, body) = supervisor
-        .patch(
-            &format!("/api/v1/cases/{id}"),
-            json!({"version": 1, "risk_level": "low"}),
-        )
-        .await;
+    let (status, body) =
+        supervisor.patch(&format!("/api/v1/cases/{id}"), json!({"version": 1, "risk_level": "low"})).await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     assert_error(&body, "version_conflict");
     assert_eq!(app.counts().await, before, "a stale update writes nothing");
@@ -150,18 +109,11 @@ async fn core_story(app: &TestApp) {
     assert_eq!(body["case"]["risk_level"], "medium");
 
     // The audit chain verifies, then fails after a row is altered.
-    assert!(matches!(
-        app.store.verify_audit().await.unwrap(),
-        AuditVerification::Intact { .. }
-    ));
+    assert!(matches!(app.store.verify_audit().await.unwrap(), AuditVerification::Intact { .. }));
     let events = app.counts().await.audit_events;
-    assert!(
-        events >= 20,
-        "every sign-in, create, read, list and update is audited ({events})"
-    );
+    assert!(events >= 20, "every sign-in, create, read, list and update is audited ({events})");
     disable_append_only(app).await;
-    app.raw_sql("UPDATE audit_events SET outcome = 'not_found' WHERE seq = 5")
-        .await;
+    app.raw_sql("UPDATE audit_events SET outcome = 'not_found' WHERE seq = 5").await;
     match app.store.verify_audit().await.unwrap() {
         AuditVerification::Broken { seq, .. } => assert_eq!(seq, 5),
         intact => panic!("tampering went unnoticed: {intact:?}"),
@@ -175,9 +127,7 @@ async fn sessions_end_and_failures_are_throttled_and_audited(app: &TestApp) {
     assert_eq!(client.get("/api/v1/session").await.0, StatusCode::OK);
 
     // Sign-out: the token stops working at once.
-    let (status, _) = client
-        .send(reqwest::Method::DELETE, "/api/v1/session", None)
-        .await;
+    let (status, _) = client.send(reqwest::Method::DELETE, "/api/v1/session", None).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     let (status, body) = client.get("/api/v1/cases").await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
@@ -186,38 +136,21 @@ async fn sessions_end_and_failures_are_throttled_and_audited(app: &TestApp) {
     // Wrong password and unknown user: the same 401 and message; both audited.
     let anonymous = app.client();
     let audit_before = app.counts().await.audit_events;
-    let (status, wrong_password) = anonymous
-        .post(
-            "/api/v1/session",
-            json!({"username": "np.caseworker", "password": "not the password"}),
-        )
-        .await;
+    let (status, wrong_password) =
+        anonymous.post("/api/v1/session", json!({"username": "np.caseworker", "password": "not the password"})).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    let (status, unknown_user) = anonymous
-        .post(
-            "/api/v1/session",
-            json!({"username": "nobody", "password": "not the password"}),
-        )
-        .await;
+    let (status, unknown_user) =
+        anonymous.post("/api/v1/session", json!({"username": "nobody", "password": "not the password"})).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(wrong_password, unknown_user);
     assert_eq!(app.counts().await.audit_events, audit_before + 2);
 
     // Repeated failures are throttled (429), even with the right password, and audited.
     for _ in 0..5 {
-        anonymous
-            .post(
-                "/api/v1/session",
-                json!({"username": "np.caseworker", "password": "still wrong"}),
-            )
-            .await;
+        anonymous.post("/api/v1/session", json!({"username": "np.caseworker", "password": "still wrong"})).await;
     }
-    let (status, body) = anonymous
-        .post(
-            "/api/v1/session",
-            json!({"username": "np.caseworker", "password": PASSWORD}),
-        )
-        .await;
+    let (status, body) =
+        anonymous.post("/api/v1/session", json!({"username": "np.caseworker", "password": PASSWORD})).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
     assert_error(&body, "throttled");
     assert_eq!(app.counts().await.audit_events, audit_before + 2 + 5 + 1);
@@ -227,13 +160,9 @@ async fn sessions_end_and_failures_are_throttled_and_audited(app: &TestApp) {
 pub async fn disable_append_only(app: &TestApp) {
     match app.backend {
         crate::support::Backend::Sqlite => {
-            app.raw_sql("DROP TRIGGER audit_events_no_update; DROP TRIGGER audit_events_no_delete;")
-                .await
+            app.raw_sql("DROP TRIGGER audit_events_no_update; DROP TRIGGER audit_events_no_delete;").await
         }
-        crate::support::Backend::Postgres => {
-            app.raw_sql("ALTER TABLE audit_events DISABLE TRIGGER ALL")
-                .await
-        }
+        crate::support::Backend::Postgres => app.raw_sql("ALTER TABLE audit_events DISABLE TRIGGER ALL").await,
     }
 }
 

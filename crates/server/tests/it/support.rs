@@ -16,10 +16,7 @@ use serde_json::{json, Value};
 pub const PASSWORD: &str = "a long test passphrase";
 
 /// Cheap hashing for tests; production uses OWASP's argon2id parameters.
-pub const TEST_COST: PasswordCost = PasswordCost {
-    memory_kib: 1024,
-    iterations: 1,
-};
+pub const TEST_COST: PasswordCost = PasswordCost { memory_kib: 1024, iterations: 1 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -64,14 +61,7 @@ macro_rules! on_both_backends {
 
 impl TestApp {
     pub async fn start(backend: Backend) -> Option<TestApp> {
-        Self::start_with(
-            backend,
-            ServerConfig {
-                password_cost: TEST_COST,
-                ..ServerConfig::default()
-            },
-        )
-        .await
+        Self::start_with(backend, ServerConfig { password_cost: TEST_COST, ..ServerConfig::default() }).await
     }
 
     pub async fn start_with(backend: Backend, config: ServerConfig) -> Option<TestApp> {
@@ -85,47 +75,26 @@ impl TestApp {
             Backend::Postgres => {
                 let url = std::env::var("SAFEPATH_TEST_DATABASE_URL").ok()?;
                 let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
-                let config = StoreConfig {
-                    schema: Some(schema.clone()),
-                    ..StoreConfig::new(url.clone())
-                };
+                let config = StoreConfig { schema: Some(schema.clone()), ..StoreConfig::new(url.clone()) };
                 (config, None, url, Some(schema))
             }
         };
         let store = SqlStore::open(&store_config).await.expect("store opens");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("address"));
         let state = AppState::new(store.clone(), config);
         let server = tokio::spawn(async move {
-            safepath_server::serve(listener, state, std::future::pending())
-                .await
-                .expect("server runs");
+            safepath_server::serve(listener, state, std::future::pending()).await.expect("server runs");
         });
-        Some(TestApp {
-            base,
-            store,
-            backend,
-            raw_url,
-            schema,
-            _dir: dir,
-            _server: server,
-        })
+        Some(TestApp { base, store, backend, raw_url, schema, _dir: dir, _server: server })
     }
 
     /// Creates an organisation directly in the store (bootstrap, before any admin exists).
     pub async fn seed_organisation(&self, name: &str, country: &str) -> String {
         let input: NewOrganisationInput =
-            serde_json::from_value(json!({"name": name, "type": "NGO", "countries": [country]}))
-                .unwrap();
+            serde_json::from_value(json!({"name": name, "type": "NGO", "countries": [country]})).unwrap();
         let org = NewOrganisation::parse(input).unwrap();
-        self.store
-            .create_organisation(&AuditContext::system("test"), org)
-            .await
-            .unwrap()
-            .id
-            .to_string()
+        self.store.create_organisation(&AuditContext::system("test"), org).await.unwrap().id.to_string()
     }
 
     /// Creates a user directly in the store and returns their id.
@@ -140,31 +109,17 @@ impl TestApp {
         })
         .unwrap();
         let hash = auth::hash_password(PASSWORD, TEST_COST).unwrap();
-        self.store
-            .create_user(&AuditContext::system("test"), user, hash)
-            .await
-            .unwrap()
-            .id
-            .to_string()
+        self.store.create_user(&AuditContext::system("test"), user, hash).await.unwrap().id.to_string()
     }
 
     pub fn client(&self) -> Client {
-        Client {
-            base: self.base.clone(),
-            http: reqwest::Client::new(),
-            token: None,
-        }
+        Client { base: self.base.clone(), http: reqwest::Client::new(), token: None }
     }
 
     /// Signs in and returns a client carrying the bearer token.
     pub async fn sign_in(&self, username: &str) -> Client {
         let mut client = self.client();
-        let (status, body) = client
-            .post(
-                "/api/v1/session",
-                json!({"username": username, "password": PASSWORD}),
-            )
-            .await;
+        let (status, body) = client.post("/api/v1/session", json!({"username": username, "password": PASSWORD})).await;
         assert_eq!(status, StatusCode::OK, "sign-in of {username}: {body}");
         client.token = Some(body["token"].as_str().unwrap().to_string());
         client
@@ -180,18 +135,13 @@ impl TestApp {
         use sqlx::Connection;
         match self.backend {
             Backend::Sqlite => {
-                let mut conn = sqlx::SqliteConnection::connect(&self.raw_url)
-                    .await
-                    .unwrap();
+                let mut conn = sqlx::SqliteConnection::connect(&self.raw_url).await.unwrap();
                 sqlx::raw_sql(sql).execute(&mut conn).await.unwrap();
             }
             Backend::Postgres => {
                 let mut conn = sqlx::PgConnection::connect(&self.raw_url).await.unwrap();
                 let schema = self.schema.as_deref().unwrap();
-                sqlx::raw_sql(&format!("SET search_path TO {schema}; {sql}"))
-                    .execute(&mut conn)
-                    .await
-                    .unwrap();
+                sqlx::raw_sql(&format!("SET search_path TO {schema}; {sql}")).execute(&mut conn).await.unwrap();
             }
         }
     }
@@ -206,16 +156,8 @@ pub struct Client {
 }
 
 impl Client {
-    pub async fn send(
-        &self,
-        method: Method,
-        path: &str,
-        body: Option<Value>,
-    ) -> (StatusCode, Value) {
-        let mut request = self
-            .http
-            .request(method, format!("{}{path}", self.base))
-            .timeout(Duration::from_secs(30));
+    pub async fn send(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+        let mut request = self.http.request(method, format!("{}{path}", self.base)).timeout(Duration::from_secs(30));
         if let Some(token) = &self.token {
             request = request.bearer_auth(token);
         }
@@ -239,18 +181,9 @@ impl Client {
     }
 
     /// Sends raw bytes with a chosen content type.
-    pub async fn raw(
-        &self,
-        method: Method,
-        path: &str,
-        content_type: &str,
-        body: Vec<u8>,
-    ) -> (StatusCode, Value) {
-        let mut request = self
-            .http
-            .request(method, format!("{}{path}", self.base))
-            .header("content-type", content_type)
-            .body(body);
+    pub async fn raw(&self, method: Method, path: &str, content_type: &str, body: Vec<u8>) -> (StatusCode, Value) {
+        let mut request =
+            self.http.request(method, format!("{}{path}", self.base)).header("content-type", content_type).body(body);
         if let Some(token) = &self.token {
             request = request.bearer_auth(token);
         }
@@ -261,11 +194,7 @@ impl Client {
 pub async fn read(response: reqwest::Response) -> (StatusCode, Value) {
     let status = response.status();
     let text = response.text().await.expect("body read");
-    let body = if text.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_str(&text).unwrap_or(Value::String(text))
-    };
+    let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
     (status, body)
 }
 
@@ -273,12 +202,7 @@ pub async fn read(response: reqwest::Response) -> (StatusCode, Value) {
 #[track_caller]
 pub fn assert_error(body: &Value, code: &str) {
     assert_eq!(body["error"]["code"], code, "error body: {body}");
-    assert!(
-        body["error"]["message"]
-            .as_str()
-            .is_some_and(|m| !m.is_empty()),
-        "error message: {body}"
-    );
+    assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "error message: {body}");
 }
 
 /// A valid registration body.
@@ -290,4 +214,70 @@ pub fn child(given: &str, family: &str) -> Value {
         "risk_level": "high",
         "consents": [{"purpose": "services", "given_by": "child", "date": "2026-11-01"}]
     })
+}
+
+// ---------------------------------------------------------------------------
+// Helpers for access_matrix.rs and hostile_input.rs (added; nothing above changed).
+
+impl Client {
+    /// Sends raw bytes without any `Content-Type` header.
+    pub async fn raw_without_content_type(&self, method: Method, path: &str, body: Vec<u8>) -> (StatusCode, Value) {
+        let mut request =
+            self.http.request(method, format!("{}{path}", self.base)).timeout(Duration::from_secs(30)).body(body);
+        if let Some(token) = &self.token {
+            request = request.bearer_auth(token);
+        }
+        read(request.send().await.expect("request sent")).await
+    }
+}
+
+/// A response read off a raw TCP connection: status, headers (lower-cased
+/// names) and the body as text.
+#[derive(Debug)]
+pub struct WireResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+/// Sends `request`, a complete HTTP/1.1 request, byte for byte over a fresh
+/// TCP connection: for what reqwest would refuse or re-encode (raw non-UTF-8
+/// bytes in the request target, chunked bodies without a length). The request
+/// should carry `Connection: close`.
+pub async fn send_wire(base: &str, request: &[u8]) -> WireResponse {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = base.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(address).await.expect("connect");
+    // The server may answer (e.g. 413) before reading everything: ignore write errors.
+    let _ = stream.write_all(request).await;
+    let mut raw = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(30), stream.read_to_end(&mut raw)).await;
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap_or(raw.len());
+    let head = String::from_utf8_lossy(&raw[..split]).to_string();
+    let body = raw.get(split + 4..).unwrap_or_default();
+    let mut lines = head.split("\r\n");
+    let status =
+        lines.next().and_then(|line| line.split_whitespace().nth(1)).and_then(|code| code.parse().ok()).unwrap_or(0);
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|line| line.split_once(':'))
+        .map(|(name, value)| (name.trim().to_ascii_lowercase(), value.trim().to_string()))
+        .collect();
+    let chunked = headers.iter().any(|(name, value)| name == "transfer-encoding" && value.contains("chunked"));
+    let body = if chunked { dechunk(body) } else { body.to_vec() };
+    WireResponse { status, headers, body: String::from_utf8_lossy(&body).to_string() }
+}
+
+fn dechunk(mut rest: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let Some(end) = rest.windows(2).position(|w| w == b"\r\n") {
+        let size =
+            std::str::from_utf8(&rest[..end]).ok().and_then(|s| usize::from_str_radix(s.trim(), 16).ok()).unwrap_or(0);
+        let data = &rest[end + 2..];
+        if size == 0 || data.len() < size {
+            break;
+        }
+        out.extend_from_slice(&data[..size]);
+        rest = data[size..].strip_prefix(b"\r\n").unwrap_or(&data[size..]);
+    }
+    out
 }
