@@ -1,7 +1,6 @@
 //! Request extractors: JSON bodies with API.md's error statuses, the signed-in
 //! user (bearer token, or cookie plus CSRF token), and query strings.
 
-use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{header, Method};
@@ -36,16 +35,39 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
         if !is_json {
             return Err(ApiError::UnsupportedMediaType);
         }
-        let limit = state.config.body_limit;
-        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
-            if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::TooLarge { limit }
-            } else {
-                ApiError::Malformed("the request body could not be read".into())
-            }
-        })?;
+        let bytes = read_body(req, state.config.body_limit).await?;
         parse_json(&bytes).map(ApiJson)
     }
+}
+
+/// Bodies over the limit are still read (and dropped) up to this size, so
+/// that the client receives the 413 instead of a connection reset mid-upload.
+const DRAIN_LIMIT: usize = 16 * 1024 * 1024;
+
+/// Reads a request body of at most `limit` bytes.
+async fn read_body(req: Request, limit: usize) -> Result<Vec<u8>, ApiError> {
+    use futures::StreamExt;
+    let declared =
+        req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|length| length > DRAIN_LIMIT) {
+        return Err(ApiError::TooLarge { limit });
+    }
+    let mut stream = req.into_body().into_data_stream();
+    let mut body = Vec::new();
+    let mut received = 0usize;
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|_| ApiError::Malformed("the request body could not be read".into()))?;
+        received += chunk.len();
+        if received <= limit {
+            body.extend_from_slice(&chunk);
+        } else if received > DRAIN_LIMIT {
+            break;
+        }
+    }
+    if received > limit {
+        return Err(ApiError::TooLarge { limit });
+    }
+    Ok(body)
 }
 
 /// Parses a JSON document into `T`, telling syntax errors (400) from wrong
@@ -55,21 +77,28 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         return Err(ApiError::Malformed("the body is not valid UTF-8".into()));
     }
     let deserializer = &mut serde_json::Deserializer::from_slice(bytes);
-    let result: Result<T, _> = serde_path_to_error::deserialize(deserializer);
-    match result {
-        Ok(value) => Ok(value),
+    let value: T = match serde_path_to_error::deserialize(&mut *deserializer) {
+        Ok(value) => value,
         Err(error) => {
             let path = error.path().to_string();
             let inner = error.into_inner();
-            match inner.classify() {
+            return match inner.classify() {
                 serde_json::error::Category::Data => {
                     let field = if path == "." { "body".to_string() } else { path };
                     Err(ApiError::Invalid(ValidationErrors::single(field, describe_data_error(&inner))))
                 }
                 _ => Err(ApiError::Malformed(format!("the body is not valid JSON: {inner}"))),
-            }
+            };
         }
+    };
+    // One document, nothing after it.
+    deserializer.end().map_err(|e| ApiError::Malformed(format!("the body is not one JSON document: {e}")))?;
+    // serde also builds a struct from an array of its fields in order, which
+    // would bypass field names: every body of this API is an object.
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(ApiError::Invalid(ValidationErrors::single("body", "must be a JSON object")));
     }
+    Ok(value)
 }
 
 /// serde's message without its position suffix, which means nothing to a form.
@@ -153,8 +182,43 @@ pub fn request_id(parts: &Parts) -> String {
 pub struct RequestId(pub String);
 
 /// Parses a query string into `T`; any problem is a 400 naming the parameter.
+/// Escapes must be well formed and decode to UTF-8: a mangled search is never run.
 pub fn parse_query<T: DeserializeOwned>(raw: Option<&str>) -> Result<T, ApiError> {
     let raw = raw.unwrap_or("");
+    for pair in raw.split('&') {
+        let name = pair.split('=').next().unwrap_or("");
+        if !decodes_strictly(pair) {
+            let field = if decodes_strictly(name) { name } else { "query" };
+            return Err(ApiError::MalformedQuery(ValidationErrors::single(
+                field,
+                "is not valid percent-encoded UTF-8",
+            )));
+        }
+    }
     serde_urlencoded::from_str(raw)
         .map_err(|error| ApiError::MalformedQuery(ValidationErrors::single("query", error.to_string())))
+}
+
+/// Whether every `%` starts a two-digit hex escape and the decoded bytes are UTF-8.
+fn decodes_strictly(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' => {
+                let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+                match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                    Some(byte) => decoded.push(byte),
+                    None => return false,
+                }
+                i += 3;
+            }
+            byte => {
+                decoded.push(byte);
+                i += 1;
+            }
+        }
+    }
+    std::str::from_utf8(&decoded).is_ok()
 }

@@ -5,7 +5,7 @@ use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use safepath_domain::user::User;
+use safepath_domain::user::{parse_username, User};
 use safepath_store::{SignInOutcome, SignInRecord};
 use serde::{Deserialize, Serialize};
 
@@ -58,10 +58,30 @@ pub async fn sign_in(
     RequestIdOf(request_id): RequestIdOf,
     ApiJson(body): ApiJson<SignIn>,
 ) -> ApiResult<Response> {
-    let username = body.username.trim().to_lowercase();
-    if username.len() > 64 || body.password.len() > 1024 {
-        return Err(ApiError::WrongCredentials);
-    }
+    // A username that could never exist (NUL, overlong, odd characters) is
+    // simply wrong: the same 401, audited and counted towards throttling.
+    let username = match parse_username(&body.username) {
+        Ok(username) if body.password.len() <= 1024 => username,
+        _ => {
+            let key = if body.username.len() <= 64 && !body.username.contains('\0') {
+                body.username.as_str()
+            } else {
+                "(invalid)"
+            };
+            state.throttle.record_failure(key, &address);
+            state
+                .store
+                .record_sign_in(SignInRecord {
+                    request_id,
+                    user: None,
+                    outcome: SignInOutcome::WrongCredentials,
+                    token_hash: None,
+                    now: safepath_store::now_ms(),
+                })
+                .await?;
+            return Err(ApiError::WrongCredentials);
+        }
+    };
     let credentials = state.store.credentials(&username).await?;
     let user = credentials.as_ref().map(|c| c.user.clone());
     let record = |outcome, token_hash| SignInRecord {

@@ -12,7 +12,7 @@ use safepath_domain::codes::Role;
 use safepath_store::{AuditVerification, Store};
 use serde_json::{json, Value};
 
-use crate::support::{child, send_wire, Backend, Client, TestApp, PASSWORD};
+use crate::support::{child, send_wire, Client, TestApp, PASSWORD};
 
 crate::on_both_backends!(
     malformed_bodies_are_refused_on_every_endpoint,
@@ -20,42 +20,12 @@ crate::on_both_backends!(
     hostile_ids_and_query_strings_are_refused,
     raw_bytes_on_the_wire_are_refused,
     hostile_credentials_get_the_same_401_and_only_the_attempt_is_audited,
-    sql_and_html_in_names_are_stored_verbatim_and_do_nothing
+    sql_and_html_in_names_are_stored_verbatim_and_do_nothing,
+    trailing_data_after_the_json_document_is_refused,
+    query_strings_must_decode_strictly,
+    bodies_must_be_json_objects,
+    nul_in_the_username_is_a_plain_401,
 );
-
-/// Tests that demonstrate a known bug of the server: ignored (with the bug as
-/// the reason) so that the suite stays green; `cargo test -- --ignored` runs
-/// them. Generates `known_bugs::<test>::<Backend>` for the backends listed.
-macro_rules! known_bugs {
-    ($($test:ident on [$($backend:ident),+] => $reason:literal;)+) => {
-        mod known_bugs {
-            $(mod $test {
-                $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                #[ignore = $reason]
-                #[allow(non_snake_case)]
-                async fn $backend() {
-                    let backend = $crate::support::Backend::$backend;
-                    let Some(app) = $crate::support::TestApp::start(backend).await else {
-                        eprintln!("SAFEPATH_TEST_DATABASE_URL is not set: skipped");
-                        return;
-                    };
-                    super::super::$test(&app).await;
-                })+
-            })+
-        }
-    };
-}
-
-known_bugs! {
-    trailing_data_after_the_json_document_is_refused on [Sqlite, Postgres] =>
-        "bug: extract::parse_json never calls Deserializer::end(), so `{...} garbage` and two concatenated documents are accepted (and written)";
-    query_strings_must_decode_strictly on [Sqlite, Postgres] =>
-        "bug: extract::parse_query decodes the query lossily (%FF becomes U+FFFD, %ZZ stays literal) instead of answering 400";
-    bodies_must_be_json_objects on [Sqlite, Postgres] =>
-        "bug: serde's derived Deserialize also accepts a JSON array for a struct, so `[\"user\", \"password\"]` signs in and `[1, \"low\", null, null, null, null]` patches a case";
-    nul_in_the_username_is_a_plain_401 on [Postgres] =>
-        "bug: POST /session passes a username containing NUL to PostgreSQL, which fails: 500 instead of 401";
-}
 
 /// One byte over the default body limit (256 KiB).
 const OVER_LIMIT: usize = 256 * 1024 + 1;
@@ -492,15 +462,8 @@ async fn invalid_values_are_refused_naming_the_field(app: &TestApp) {
             .attempt("duplicate username key")
             .bytes(json, format!("{{\"username\": \"x\", \"username\": \"h.cw\", \"password\": \"{PASSWORD}\"}}"))
             .invalid("body"),
-        // Refused before any lookup (so neither audited nor throttled).
-        session
-            .attempt("10,000-character username")
-            .json(with(s, "/username", json!(long)))
-            .expect(401, "wrong_credentials"),
-        session
-            .attempt("10,000-character password")
-            .json(with(s, "/password", json!(long)))
-            .expect(401, "wrong_credentials"),
+        // (10,000-character credentials are failed sign-ins, audited: see
+        // `hostile_credentials_get_the_same_401_and_only_the_attempt_is_audited`.)
     ]);
 
     // POST /organisations.
@@ -953,7 +916,7 @@ async fn hostile_credentials_get_the_same_401_and_only_the_attempt_is_audited(ap
     let long = "x".repeat(LONG);
     // (what, username, password, audited): every answer is the one any wrong
     // password gets; an attempt that reaches the user lookup is audited once.
-    let attempts: [(&str, &str, &str, bool); 9] = [
+    let attempts: [(&str, &str, &str, bool); 10] = [
         ("SQL tautology", "' OR '1'='1", "' OR '1'='1", true),
         ("SQL comment", "h.admin'--", "x", true),
         ("SQL stacked query", "x'; DROP TABLE users; --", "x", true),
@@ -961,13 +924,10 @@ async fn hostile_credentials_get_the_same_401_and_only_the_attempt_is_audited(ap
         ("LIKE wildcard", "h.%", PASSWORD, true),
         ("NUL in the password", "h.cw", "a long test\u{0}passphrase", true),
         ("ESC in the username", "h.\u{1b}cw", PASSWORD, true),
-        ("10,000-character username", &long, PASSWORD, false),
-        ("10,000-character password", "h.cw", &long, false),
+        ("10,000-character username", &long, PASSWORD, true),
+        ("10,000-character password", "h.cw", &long, true),
+        ("NUL in the username", "h.cw\u{0}", PASSWORD, true),
     ];
-    // NUL in the username: a plain 401 on SQLite; on PostgreSQL a known bug
-    // (see `nul_in_the_username_is_a_plain_401`).
-    let nul = ("NUL in the username", "h.cw\u{0}", PASSWORD, true);
-    let attempts = attempts.into_iter().chain((app.backend == Backend::Sqlite).then_some(nul));
     let mut failures = Vec::new();
     for (what, username, password, audited) in attempts {
         let before = app.counts().await;
@@ -1101,7 +1061,7 @@ async fn sql_and_html_in_names_are_stored_verbatim_and_do_nothing(app: &TestApp)
 }
 
 // ---------------------------------------------------------------------------
-// Known bugs (ignored; see `known_bugs!` at the top).
+// Once bugs, now fixed: one JSON document, strict query decoding, objects only.
 
 /// A JSON body is one document: anything after it makes the body malformed
 /// (API.md: 400), and nothing may be written.
