@@ -27,11 +27,12 @@ use crate::{
 
 /// Query parameters collected while SQL is assembled, numbered `$1, $2, …`
 /// in the order they are pushed (the order both backends bind them in).
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub(crate) struct Params {
     values: Vec<Param>,
 }
 
+#[derive(Clone)]
 enum Param {
     Text(String),
     OptionalText(Option<String>),
@@ -478,85 +479,109 @@ impl SqlStore {
             .ok_or(StoreError::NotFound)
     }
 
+    /// Lists cases. The query runs on a reader connection, in parallel with
+    /// other readers, rather than in the writer: a search costs milliseconds
+    /// and would hold up every caseworker's saves behind it. Its audit event
+    /// is committed before the page is returned, so no list leaves unaudited.
     pub(crate) async fn list_cases_impl(
         &self,
         ctx: &AuditContext,
         scope: &CaseScope,
         filter: CaseFilter,
     ) -> StoreResult<CasePage> {
-        let (ctx, scope) = (ctx.clone(), scope.clone());
+        let (page, filtered_on) = self.search_cases(scope, &filter).await?;
+        let ctx = ctx.clone();
         self.writer
             .read_and_audit(move |tx| {
                 Box::pin(async move {
-                    let mut params = Params::default();
-                    let mut conditions = vec![scope_condition(&scope, &mut params)];
-                    let mut filtered_on: Vec<&str> = Vec::new();
-                    if let Some(status) = filter.status {
-                        conditions.push(format!("c.status = {}", params.text(status.as_str())));
-                        filtered_on.push("status");
-                    }
-                    if let Some(risk) = filter.risk_level {
-                        conditions.push(format!("c.risk_level = {}", params.text(risk.as_str())));
-                        filtered_on.push("risk_level");
-                    }
-                    if let Some(user) = &filter.assigned_to {
-                        conditions.push(format!("c.assigned_to = {}", params.text(user.as_str())));
-                        filtered_on.push("assigned_to");
-                    }
-                    // A name search starts from the identities whose names
-                    // match every query token (an index lookup per key) and
-                    // only then looks at their cases; CROSS JOIN keeps SQLite
-                    // from reordering that into a scan of the organisation's cases.
-                    let mut with = String::new();
-                    let mut from = "cases c";
-                    if let Some(query) = &filter.query {
-                        filtered_on.push("q");
-                        let tokens = safepath_linkage::query_keys(query);
-                        if tokens.is_empty() {
-                            conditions.push("1 = 0".into());
-                        } else {
-                            let sets: Vec<String> = tokens
-                                .iter()
-                                .map(|keys| {
-                                    let list: Vec<String> = keys.iter().map(|k| params.text(k.as_str())).collect();
-                                    format!("SELECT DISTINCT identity_id FROM name_keys WHERE key IN ({})", list.join(", "))
-                                })
-                                .collect();
-                            with = format!("WITH matches(identity_id) AS ({}) ", sets.join(" INTERSECT "));
-                            from = "matches m CROSS JOIN cases c";
-                            conditions.push("c.identity_id = m.identity_id".into());
-                        }
-                    }
-                    let condition = conditions.join(" AND ");
-                    let count_sql = format!("{with}SELECT COUNT(*) AS total FROM {from} WHERE {condition}");
-                    let total: i64 =
-                        params.bind(sqlx::query(&count_sql)).fetch_one(&mut tx.conn).await?.try_get("total")?;
-
-                    let limit = params.int(i64::from(filter.per_page));
-                    let offset = params.int(i64::from(filter.page.saturating_sub(1)) * i64::from(filter.per_page));
-                    let sql = format!(
-                        "{with}SELECT c.id, c.reference, c.status, c.risk_level, c.assigned_to, i.given_name, i.family_name,
-                                c.identification_date, c.updated_at
-                         FROM {from} JOIN child_identities i ON i.id = c.identity_id
-                         WHERE {condition} ORDER BY c.updated_at DESC, c.id LIMIT {limit} OFFSET {offset}"
-                    );
-                    let rows = params.bind(sqlx::query(&sql)).fetch_all(&mut tx.conn).await?;
-                    let cases = rows.iter().map(summary_from_row).collect::<StoreResult<Vec<_>>>()?;
-                    audit::append(
-                        tx,
-                        &ctx,
-                        NewEvent {
-                            action: "case.list",
-                            target: Some(Target::kind("case")),
-                            fields: &filtered_on,
-                            outcome: "ok",
-                        },
-                    )
-                    .await?;
-                    Ok(CasePage { cases, total, page: filter.page, per_page: filter.per_page })
+                    let event = NewEvent {
+                        action: "case.list",
+                        target: Some(Target::kind("case")),
+                        fields: &filtered_on,
+                        outcome: "ok",
+                    };
+                    audit::append(tx, &ctx, event).await
                 })
             })
-            .await
+            .await?;
+        Ok(page)
+    }
+
+    async fn search_cases(&self, scope: &CaseScope, filter: &CaseFilter) -> StoreResult<(CasePage, Vec<&'static str>)> {
+        let mut params = Params::default();
+        let mut conditions = vec![scope_condition(scope, &mut params)];
+        let mut filtered_on: Vec<&'static str> = Vec::new();
+        if let Some(status) = filter.status {
+            conditions.push(format!("c.status = {}", params.text(status.as_str())));
+            filtered_on.push("status");
+        }
+        if let Some(risk) = filter.risk_level {
+            conditions.push(format!("c.risk_level = {}", params.text(risk.as_str())));
+            filtered_on.push("risk_level");
+        }
+        if let Some(user) = &filter.assigned_to {
+            conditions.push(format!("c.assigned_to = {}", params.text(user.as_str())));
+            filtered_on.push("assigned_to");
+        }
+        // A name search starts from the identities whose names match every
+        // query token (an index lookup per key) and only then looks at their
+        // cases; CROSS JOIN keeps SQLite from reordering that into a scan of
+        // the organisation's cases.
+        let mut with = String::new();
+        let mut from = "cases c";
+        if let Some(query) = &filter.query {
+            filtered_on.push("q");
+            let tokens = safepath_linkage::query_keys(query);
+            if tokens.is_empty() {
+                conditions.push("1 = 0".into());
+            } else {
+                let sets: Vec<String> = tokens
+                    .iter()
+                    .map(|keys| {
+                        let list: Vec<String> = keys.iter().map(|k| params.text(k.as_str())).collect();
+                        format!("SELECT DISTINCT identity_id FROM name_keys WHERE key IN ({})", list.join(", "))
+                    })
+                    .collect();
+                with = format!("WITH matches(identity_id) AS ({}) ", sets.join(" INTERSECT "));
+                from = "matches m CROSS JOIN cases c";
+                conditions.push("c.identity_id = m.identity_id".into());
+            }
+        }
+        let condition = conditions.join(" AND ");
+        let count_sql = format!("{with}SELECT COUNT(*) AS total FROM {from} WHERE {condition}");
+        // A search's matches are few: count them alongside the page, in one
+        // pass. A plain list counts with the index instead, since a window
+        // over an organisation's every case would read them all.
+        let windowed = !with.is_empty();
+        let total_column = if windowed { ", COUNT(*) OVER () AS total" } else { "" };
+
+        let mut conn = self.pool.acquire().await?;
+        let mut total = if windowed {
+            None
+        } else {
+            Some(params.bind(sqlx::query(&count_sql)).fetch_one(&mut *conn).await?.try_get::<i64, _>("total")?)
+        };
+        let mut page_params = params.clone();
+        let limit = page_params.int(i64::from(filter.per_page));
+        let offset = page_params.int(i64::from(filter.page.saturating_sub(1)) * i64::from(filter.per_page));
+        let sql = format!(
+            "{with}SELECT c.id, c.reference, c.status, c.risk_level, c.assigned_to, i.given_name, i.family_name,
+                    c.identification_date, c.updated_at{total_column}
+             FROM {from} JOIN child_identities i ON i.id = c.identity_id
+             WHERE {condition} ORDER BY c.updated_at DESC, c.id LIMIT {limit} OFFSET {offset}"
+        );
+        let rows = page_params.bind(sqlx::query(&sql)).fetch_all(&mut *conn).await?;
+        if total.is_none() {
+            total = match rows.first() {
+                Some(row) => Some(row.try_get("total")?),
+                None if filter.page <= 1 => Some(0),
+                // Past the last page: the window saw no rows, so count.
+                None => Some(params.bind(sqlx::query(&count_sql)).fetch_one(&mut *conn).await?.try_get("total")?),
+            };
+        }
+        let cases = rows.iter().map(summary_from_row).collect::<StoreResult<Vec<_>>>()?;
+        let page = CasePage { cases, total: total.unwrap_or(0), page: filter.page, per_page: filter.per_page };
+        Ok((page, filtered_on))
     }
 
     pub(crate) async fn update_case_impl(
