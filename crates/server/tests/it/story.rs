@@ -7,7 +7,11 @@ use serde_json::json;
 
 use crate::support::{assert_error, child, TestApp, PASSWORD};
 
-crate::on_both_backends!(core_story, sessions_end_and_failures_are_throttled_and_audited);
+crate::on_both_backends!(
+    core_story,
+    sessions_end_and_failures_are_throttled_and_audited,
+    idle_and_absolute_timeouts_end_sessions
+);
 
 async fn core_story(app: &TestApp) {
     // Bootstrap: one administrator in a network organisation.
@@ -173,4 +177,41 @@ pub fn urlencode(text: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+async fn idle_and_absolute_timeouts_end_sessions(app: &TestApp) {
+    use std::time::Duration;
+
+    let org = app.seed_organisation("Akwaba Protection", "CI").await;
+    app.seed_user("ci.caseworker", Role::Caseworker, &org).await;
+    let base = || safepath_server::ServerConfig { password_cost: crate::support::TEST_COST, ..Default::default() };
+
+    // Idle: a session unused for longer than the idle timeout ends, with a clear code.
+    let idle =
+        TestApp::start_on(app, safepath_server::ServerConfig { idle_timeout: Duration::from_millis(400), ..base() })
+            .await;
+    let client = idle.sign_in("ci.caseworker").await;
+    assert_eq!(client.get("/api/v1/session").await.0, StatusCode::OK);
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let (status, body) = client.get("/api/v1/session").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_error(&body, "session_expired");
+    let (status, _) = client.get("/api/v1/session").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "an expired session stays ended");
+
+    // Absolute: even a session in constant use ends after the absolute timeout.
+    let absolute = TestApp::start_on(
+        app,
+        safepath_server::ServerConfig { absolute_timeout: Duration::from_millis(700), ..base() },
+    )
+    .await;
+    let client = absolute.sign_in("ci.caseworker").await;
+    for _ in 0..3 {
+        assert_eq!(client.get("/api/v1/session").await.0, StatusCode::OK);
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let (status, body) = client.get("/api/v1/session").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_error(&body, "session_expired");
 }

@@ -89,6 +89,17 @@ impl TestApp {
         Some(TestApp { base, store, backend, raw_url, schema, _dir: dir, _server: server })
     }
 
+    /// A second server with another configuration over the same store.
+    pub async fn start_on(app: &TestApp, config: ServerConfig) -> Served {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("address"));
+        let state = AppState::new(app.store.clone(), config);
+        let server = tokio::spawn(async move {
+            safepath_server::serve(listener, state, std::future::pending()).await.expect("server runs");
+        });
+        Served { base, _server: server }
+    }
+
     /// Creates an organisation directly in the store (bootstrap, before any admin exists).
     pub async fn seed_organisation(&self, name: &str, country: &str) -> String {
         let input: NewOrganisationInput =
@@ -118,11 +129,7 @@ impl TestApp {
 
     /// Signs in and returns a client carrying the bearer token.
     pub async fn sign_in(&self, username: &str) -> Client {
-        let mut client = self.client();
-        let (status, body) = client.post("/api/v1/session", json!({"username": username, "password": PASSWORD})).await;
-        assert_eq!(status, StatusCode::OK, "sign-in of {username}: {body}");
-        client.token = Some(body["token"].as_str().unwrap().to_string());
-        client
+        sign_in_at(&self.base, username).await
     }
 
     pub async fn counts(&self) -> RowCounts {
@@ -280,4 +287,25 @@ fn dechunk(mut rest: &[u8]) -> Vec<u8> {
         rest = data[size..].strip_prefix(b"\r\n").unwrap_or(&data[size..]);
     }
     out
+}
+
+/// A server started by [`TestApp::start_on`].
+pub struct Served {
+    pub base: String,
+    _server: tokio::task::JoinHandle<()>,
+}
+
+impl Served {
+    pub async fn sign_in(&self, username: &str) -> Client {
+        sign_in_at(&self.base, username).await
+    }
+}
+
+/// Signs in at the server at `base` with the test password.
+pub async fn sign_in_at(base: &str, username: &str) -> Client {
+    let mut client = Client { base: base.to_string(), http: reqwest::Client::new(), token: None };
+    let (status, body) = client.post("/api/v1/session", json!({"username": username, "password": PASSWORD})).await;
+    assert_eq!(status, StatusCode::OK, "sign-in of {username}: {body}");
+    client.token = Some(body["token"].as_str().unwrap().to_string());
+    client
 }
