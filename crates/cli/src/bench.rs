@@ -42,6 +42,9 @@ pub struct BenchArgs {
     /// Seconds each scenario runs.
     #[arg(long, default_value_t = 10)]
     seconds: u64,
+    /// Keep the loaded database afterwards (its location is printed), for inspection.
+    #[arg(long)]
+    keep: bool,
 }
 
 /// The result of one scenario.
@@ -91,7 +94,10 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     };
     let store = SqlStore::open(&config).await.context("cannot open the benchmark database")?;
     let result = measure(&store, &args, label).await;
-    if let Some(schema) = &config.schema {
+    if args.keep {
+        let kept = dir.keep();
+        println!("kept: {} (SQLite) / schema {:?} (PostgreSQL)", kept.display(), config.schema);
+    } else if let Some(schema) = &config.schema {
         drop_schema(&args.postgres_url, schema).await;
     }
     result

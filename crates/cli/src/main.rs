@@ -143,7 +143,7 @@ fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("SAFEPATH_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn")),
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=error")),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -158,22 +158,44 @@ fn main() -> std::process::ExitCode {
 }
 
 async fn open(database_url: &str) -> anyhow::Result<Arc<SqlStore>> {
-    SqlStore::open(&StoreConfig::new(database_url))
-        .await
-        .with_context(|| format!("cannot open the database at {}", redact(database_url)))
+    open_with(StoreConfig::new(database_url)).await
 }
 
-/// The URL without a password, for messages.
+/// Opens a database that must already exist (nothing to verify or back up otherwise).
+async fn open_existing(database_url: &str) -> anyhow::Result<Arc<SqlStore>> {
+    open_with(StoreConfig { create_if_missing: false, ..StoreConfig::new(database_url) }).await
+}
+
+async fn open_with(config: StoreConfig) -> anyhow::Result<Arc<SqlStore>> {
+    let url = config.url.clone();
+    SqlStore::open(&config).await.with_context(|| format!("cannot open the database at {}", redact(&url)))
+}
+
+/// The URL without a password (in the user part or a `password=` parameter), for messages.
 fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            let credentials = &url[scheme + 3..at];
-            match credentials.split_once(':') {
-                Some((user, _)) => format!("{}://{user}:***@{}", &url[..scheme], &url[at + 1..]),
-                None => url.to_string(),
-            }
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (url, None),
+    };
+    let base = match (base.find("://"), base.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => match base[scheme + 3..at].split_once(':') {
+            Some((user, _)) => format!("{}://{user}:***@{}", &base[..scheme], &base[at + 1..]),
+            None => base.to_string(),
+        },
+        _ => base.to_string(),
+    };
+    match query {
+        None => base,
+        Some(query) => {
+            let parameters: Vec<String> = query
+                .split('&')
+                .map(|pair| match pair.split_once('=') {
+                    Some((name, _)) if name.eq_ignore_ascii_case("password") => format!("{name}=***"),
+                    _ => pair.to_string(),
+                })
+                .collect();
+            format!("{base}?{}", parameters.join("&"))
         }
-        _ => url.to_string(),
     }
 }
 
@@ -191,7 +213,7 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             print_demo_sign_ins(&summary);
         }
         Command::Audit { command: AuditCommand::Verify } => {
-            let store = open(&url).await?;
+            let store = open_existing(&url).await?;
             match store.verify_audit().await? {
                 AuditVerification::Intact { events } => {
                     println!("OK: {events} audit events, chain intact")
@@ -206,15 +228,15 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             if std::path::Path::new(&output).exists() {
                 bail!("{output} already exists; choose a new file name");
             }
-            let store = open(&url).await?;
+            let store = open_existing(&url).await?;
             store.backup(&AuditContext::system("cli-backup"), &output).await?;
             println!("backup written to {output}");
         }
         Command::Org { command: OrgCommand::Add { name, org_type, countries, reference_prefix } } => {
-            let store = open(&url).await?;
             let input =
                 NewOrganisationInput { name, org_type, countries, reference_prefix, services: None, contact: None };
             let org = NewOrganisation::parse(input).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let store = open(&url).await?;
             let created = store.create_organisation(&AuditContext::system("cli"), org).await.map_err(describe)?;
             println!("{}", created.id);
         }
@@ -284,9 +306,29 @@ async fn serve(url: &str, args: ServeArgs) -> anyhow::Result<()> {
     println!("Safepath is running at http://{} (database: {})", listener.local_addr()?, redact(url));
     println!("API description: http://{}/api/v1/openapi.json", listener.local_addr()?);
     let state = AppState::new(store, config);
-    safepath_server::serve(listener, state, async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await?;
+    safepath_server::serve(listener, state, shutdown_signal()).await?;
     Ok(())
+}
+
+/// Ctrl-C, or SIGTERM from a service manager: stop taking requests, finish
+/// those under way (their writes commit), then exit.
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
 }

@@ -414,6 +414,11 @@ async fn insert_case(
     })
 }
 
+/// Imports of at least this many cases refresh the query planner's statistics:
+/// after a bulk load, stale statistics make PostgreSQL scan an organisation's
+/// cases instead of starting a name search from its few matches.
+const BULK_IMPORT: usize = 1_000;
+
 /// Everything a case is: a scope that sees it all (its owner's).
 fn owner_scope(organisation: &OrganisationId) -> CaseScope {
     CaseScope::Organisation(organisation.clone())
@@ -436,7 +441,8 @@ impl SqlStore {
         cases: Vec<CaseRegistration>,
     ) -> StoreResult<Vec<CaseId>> {
         let ctx = ctx.clone();
-        self.writer
+        let ids = self
+            .writer
             .transact(move |tx| {
                 Box::pin(async move {
                     let mut ids = Vec::with_capacity(cases.len());
@@ -446,7 +452,11 @@ impl SqlStore {
                     Ok(ids)
                 })
             })
-            .await
+            .await?;
+        if ids.len() >= BULK_IMPORT {
+            self.refresh_statistics().await?;
+        }
+        Ok(ids)
     }
 
     pub(crate) async fn get_case_impl(

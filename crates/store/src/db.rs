@@ -33,11 +33,14 @@ pub struct StoreConfig {
     pub schema: Option<String>,
     /// Connections for reads that need no audit (sessions, credentials).
     pub read_connections: u32,
+    /// Whether a missing SQLite file is created (serving, migrating) or is an
+    /// error (verifying or backing up a database that should already exist).
+    pub create_if_missing: bool,
 }
 
 impl StoreConfig {
     pub fn new(url: impl Into<String>) -> Self {
-        Self { url: url.into(), schema: None, read_connections: 8 }
+        Self { url: url.into(), schema: None, read_connections: 8, create_if_missing: true }
     }
 
     pub fn backend(&self) -> StoreResult<Backend> {
@@ -55,7 +58,8 @@ impl StoreConfig {
         Ok(match self.backend()? {
             Backend::Sqlite if !self.url.contains("mode=") => {
                 let separator = if self.url.contains('?') { '&' } else { '?' };
-                format!("{}{separator}mode=rwc", self.url)
+                let mode = if self.create_if_missing { "rwc" } else { "rw" };
+                format!("{}{separator}mode={mode}", self.url)
             }
             _ => self.url.clone(),
         })
@@ -110,6 +114,18 @@ impl SqlStore {
 
         let writer = Writer::start(backend, writer_conn);
         Ok(Arc::new(SqlStore { backend, pool, writer }))
+    }
+}
+
+impl SqlStore {
+    /// Refreshes the query planner's statistics of the case tables (after bulk loads).
+    pub(crate) async fn refresh_statistics(&self) -> StoreResult<()> {
+        let sql = match self.backend {
+            Backend::Sqlite => "ANALYZE",
+            Backend::Postgres => "ANALYZE cases, child_identities, child_names, name_keys, consents",
+        };
+        self.pool.execute(sql).await?;
+        Ok(())
     }
 }
 
