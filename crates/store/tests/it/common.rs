@@ -40,7 +40,7 @@ impl TestStore {
             return None;
         };
         let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
-        let config = StoreConfig { url: url.clone(), schema: Some(schema.clone()), read_connections: 4 };
+        let config = StoreConfig { schema: Some(schema.clone()), read_connections: 4, ..StoreConfig::new(url.clone()) };
         let store = SqlStore::open(&config).await.expect("open PostgreSQL store");
         Some(TestStore { store, location: Location::Postgres { url, schema } })
     }
@@ -67,7 +67,7 @@ impl TestStore {
         let config = match &self.location {
             Location::Sqlite { path, .. } => StoreConfig::new(sqlite_url(path)),
             Location::Postgres { url, schema } => {
-                StoreConfig { url: url.clone(), schema: Some(schema.clone()), read_connections: 2 }
+                StoreConfig { schema: Some(schema.clone()), read_connections: 2, ..StoreConfig::new(url.clone()) }
             }
         };
         SqlStore::open(&config).await.expect("open a second store")
