@@ -4,7 +4,6 @@
 //! builds); the modules group the tables.
 
 mod hostile;
-mod perf;
 mod phonetic;
 mod search;
 mod transliteration;
