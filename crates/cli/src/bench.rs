@@ -181,16 +181,18 @@ async fn measure(store: &Arc<SqlStore>, args: &BenchArgs, label: &str) -> anyhow
         .await,
     );
     let names = Arc::new(names);
-    results.push(
-        load(&client, args.concurrency, duration, "GET /api/v1/cases?q= (name search)", {
-            let (base, token, names) = (base.clone(), supervisor.clone(), names.clone());
-            move |client, i| {
-                let url = format!("{base}/api/v1/cases");
-                client.get(url).query(&[("q", names[(i * 7919) % names.len()].as_str())]).bearer_auth(&token)
-            }
-        })
-        .await,
-    );
+    // Searching at full load, and as a handful of caseworkers would.
+    for (concurrency, scenario) in [
+        (args.concurrency, "GET /api/v1/cases?q= (name search)"),
+        (8, "GET /api/v1/cases?q= (name search, 8 connections)"),
+    ] {
+        let (base, token, names) = (base.clone(), supervisor.clone(), names.clone());
+        let search = move |client: &reqwest::Client, i: usize| {
+            let url = format!("{base}/api/v1/cases");
+            client.get(url).query(&[("q", names[(i * 7919) % names.len()].as_str())]).bearer_auth(&token)
+        };
+        results.push(load(&client, concurrency, duration, scenario, search).await);
+    }
     let bodies = Arc::new(registration_bodies(today));
     results.push(
         load(&client, args.concurrency, duration, "POST /api/v1/cases (registration)", {

@@ -130,6 +130,12 @@ pub fn query_keys_with(query: &str, variants: &NameVariants) -> Vec<Vec<String>>
         .map(|token| {
             let mut keys = Vec::with_capacity(4);
             keys_of_token(token, variants, &mut keys);
+            // A record indexed under the folded token is always indexed under
+            // its phonetic key too (the same function of the same token), so
+            // the folded key adds nothing to a query but a lookup.
+            if keys.iter().any(|k| k.starts_with(PHONETIC_PREFIX)) {
+                keys.retain(|k| !k.starts_with(TOKEN_PREFIX));
+            }
             keys
         })
         .collect()

@@ -228,7 +228,13 @@ fn age_columns(age: Age) -> (Option<String>, Option<i64>) {
 
 /// Writes the child's other names and the search keys of all names,
 /// replacing what a known identity had.
-async fn write_names(tx: &mut Tx, identity_id: &str, child: &ChildIdentity, replacing: bool) -> StoreResult<()> {
+async fn write_names(
+    tx: &mut Tx,
+    organisation: &OrganisationId,
+    identity_id: &str,
+    child: &ChildIdentity,
+    replacing: bool,
+) -> StoreResult<()> {
     if replacing {
         sqlx::query("DELETE FROM child_names WHERE identity_id = $1").bind(identity_id).execute(&mut tx.conn).await?;
         sqlx::query("DELETE FROM name_keys WHERE identity_id = $1").bind(identity_id).execute(&mut tx.conn).await?;
@@ -263,9 +269,10 @@ async fn write_names(tx: &mut Tx, identity_id: &str, child: &ChildIdentity, repl
     for chunk in keys.chunks(100) {
         let mut params = Params::default();
         let identity = params.text(identity_id);
+        let owner = params.text(organisation.as_str());
         let rows: Vec<String> =
-            chunk.iter().map(|key| format!("({}, {identity})", params.text(key.as_str()))).collect();
-        let sql = format!("INSERT INTO name_keys (key, identity_id) VALUES {}", rows.join(", "));
+            chunk.iter().map(|key| format!("({}, {owner}, {identity})", params.text(key.as_str()))).collect();
+        let sql = format!("INSERT INTO name_keys (key, organisation_id, identity_id) VALUES {}", rows.join(", "));
         params.bind(sqlx::query(&sql)).execute(&mut tx.conn).await?;
     }
     Ok(())
@@ -318,7 +325,7 @@ async fn insert_case(
     .bind(now)
     .execute(&mut tx.conn)
     .await?;
-    write_names(tx, &identity_id, child, false).await?;
+    write_names(tx, organisation, &identity_id, child, false).await?;
 
     let case_id = CaseId::from_trusted(new_id());
     sqlx::query(
@@ -545,11 +552,25 @@ impl SqlStore {
             if tokens.is_empty() {
                 conditions.push("1 = 0".into());
             } else {
+                // INTERSECT removes duplicates itself; one token needs DISTINCT.
+                let distinct = if tokens.len() == 1 { "DISTINCT " } else { "" };
+                // Keys are stored per owning organisation: a scoped search
+                // reads its own organisation's matches only.
+                let owner = match scope {
+                    CaseScope::Nothing => None,
+                    CaseScope::AssignedTo { organisation, .. } | CaseScope::Organisation(organisation) => {
+                        Some(params.text(organisation.as_str()))
+                    }
+                };
+                let owner_condition = owner.map(|o| format!(" AND organisation_id = {o}")).unwrap_or_default();
                 let sets: Vec<String> = tokens
                     .iter()
                     .map(|keys| {
                         let list: Vec<String> = keys.iter().map(|k| params.text(k.as_str())).collect();
-                        format!("SELECT DISTINCT identity_id FROM name_keys WHERE key IN ({})", list.join(", "))
+                        format!(
+                            "SELECT {distinct}identity_id FROM name_keys WHERE key IN ({}){owner_condition}",
+                            list.join(", ")
+                        )
                     })
                     .collect();
                 with = format!("WITH matches(identity_id) AS ({}) ", sets.join(" INTERSECT "));
@@ -705,7 +726,7 @@ async fn apply_patch(tx: &mut Tx, ctx: &AuditContext, current: CaseView, patch: 
         .execute(&mut tx.conn)
         .await?;
         if patch.given_name.is_some() || patch.family_name.is_some() || patch.other_names.is_some() {
-            write_names(tx, child.identity_id.as_str(), &identity, true).await?;
+            write_names(tx, &current.organisation_id, child.identity_id.as_str(), &identity, true).await?;
         }
     }
     audit::append(

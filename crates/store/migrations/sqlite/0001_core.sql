@@ -59,10 +59,14 @@ CREATE TABLE child_names (
     PRIMARY KEY (identity_id, position)
 );
 
+-- Search keys of a child's names (see the linkage crate), per owning
+-- organisation: every search is scoped to one organisation, so it reads only
+-- that organisation's matches, however large the network grows.
 CREATE TABLE name_keys (
-    key         TEXT NOT NULL,
-    identity_id TEXT NOT NULL REFERENCES child_identities(id),
-    PRIMARY KEY (key, identity_id)
+    key             TEXT NOT NULL,
+    organisation_id TEXT NOT NULL REFERENCES organisations(id),
+    identity_id     TEXT NOT NULL REFERENCES child_identities(id),
+    PRIMARY KEY (key, organisation_id, identity_id)
 ) WITHOUT ROWID;
 CREATE INDEX name_keys_identity ON name_keys(identity_id);
 
