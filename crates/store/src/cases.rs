@@ -573,18 +573,19 @@ impl SqlStore {
                         )
                     })
                     .collect();
-                with = format!("WITH matches(identity_id) AS ({}) ", sets.join(" INTERSECT "));
+                with = format!("matches(identity_id) AS ({}), ", sets.join(" INTERSECT "));
                 from = "matches m CROSS JOIN cases c";
                 conditions.push("c.identity_id = m.identity_id".into());
             }
         }
         let condition = conditions.join(" AND ");
-        let count_sql = format!("{with}SELECT COUNT(*) AS total FROM {from} WHERE {condition}");
+        let count_with = with.strip_suffix(", ").map(|cte| format!("WITH {cte} ")).unwrap_or_default();
+        let count_sql = format!("{count_with}SELECT COUNT(*) AS total FROM {from} WHERE {condition}");
         // A search's matches are few: count them alongside the page, in one
         // pass. A plain list counts with the index instead, since a window
         // over an organisation's every case would read them all.
         let windowed = !with.is_empty();
-        let total_column = if windowed { ", COUNT(*) OVER () AS total" } else { "" };
+        let (total_column, page_total) = if windowed { (", COUNT(*) OVER () AS total", ", p.total") } else { ("", "") };
 
         let mut conn = self.pool.acquire().await?;
         let mut total = if windowed {
@@ -595,11 +596,16 @@ impl SqlStore {
         let mut page_params = params.clone();
         let limit = page_params.int(i64::from(filter.per_page));
         let offset = page_params.int(i64::from(filter.page.saturating_sub(1)) * i64::from(filter.per_page));
+        // The page is chosen from the cases table alone (its covering index
+        // for searches); names are read for the page's rows only.
         let sql = format!(
-            "{with}SELECT c.id, c.reference, c.status, c.risk_level, c.assigned_to, i.given_name, i.family_name,
-                    c.identification_date, c.updated_at{total_column}
-             FROM {from} JOIN child_identities i ON i.id = c.identity_id
-             WHERE {condition} ORDER BY c.updated_at DESC, c.id LIMIT {limit} OFFSET {offset}"
+            "WITH {with}page AS (
+                 SELECT c.id, c.updated_at{total_column} FROM {from} WHERE {condition}
+                 ORDER BY c.updated_at DESC, c.id LIMIT {limit} OFFSET {offset})
+             SELECT c.id, c.reference, c.status, c.risk_level, c.assigned_to, i.given_name, i.family_name,
+                    c.identification_date, c.updated_at{page_total}
+             FROM page p JOIN cases c ON c.id = p.id JOIN child_identities i ON i.id = c.identity_id
+             ORDER BY p.updated_at DESC, p.id"
         );
         let rows = page_params.bind(sqlx::query(&sql)).fetch_all(&mut *conn).await?;
         if total.is_none() {

@@ -90,7 +90,9 @@ CREATE TABLE cases (
 );
 CREATE INDEX cases_organisation ON cases(organisation_id, updated_at);
 CREATE INDEX cases_assigned ON cases(assigned_to, updated_at);
-CREATE INDEX cases_identity ON cases(identity_id);
+-- Covers a name search's case side: from a matching identity to scope,
+-- filters and order without reading the case row.
+CREATE INDEX cases_identity ON cases(identity_id, organisation_id, assigned_to, updated_at, status, risk_level, id);
 
 CREATE TABLE consents (
     case_id     TEXT NOT NULL REFERENCES cases(id),
