@@ -102,33 +102,58 @@ async fn load_case(tx: &mut Tx, scope: &CaseScope, id: &CaseId) -> StoreResult<O
     let mut params = Params::default();
     let id_param = params.text(id.as_str());
     let condition = scope_condition(scope, &mut params);
+    // One statement for the case, the identity, its names and its consents
+    // (one row per name × consent, a handful): the writer's time is the
+    // scarce resource, and each statement costs a hop to the database thread.
     let sql = format!(
-        "SELECT {CASE_COLUMNS} FROM cases c JOIN child_identities i ON i.id = c.identity_id WHERE c.id = {id_param} AND {condition}"
+        "SELECT {CASE_COLUMNS},
+                n.position AS name_position, n.name AS name, n.kind AS name_kind, n.script AS name_script,
+                n.language AS name_language,
+                k.position AS consent_position, k.purpose, k.given_by, k.given_on, k.withheld, k.legal_basis
+         FROM cases c JOIN child_identities i ON i.id = c.identity_id
+         LEFT JOIN child_names n ON n.identity_id = c.identity_id
+         LEFT JOIN consents k ON k.case_id = c.id AND k.withdrawn_on IS NULL
+         WHERE c.id = {id_param} AND {condition}"
     );
-    let Some(row) = params.bind(sqlx::query(&sql)).fetch_optional(&mut tx.conn).await? else {
+    let rows = params.bind(sqlx::query(&sql)).fetch_all(&mut tx.conn).await?;
+    let Some(first) = rows.first() else {
         return Ok(None);
     };
-    // Names and consents in one round trip: the writer's time is the scarce
-    // resource, and each statement costs a hop to the database thread.
-    let identity_id: String = row.try_get("identity_id")?;
-    let details = sqlx::query(
-        "SELECT 'name' AS row_kind, position, name AS a, kind AS b, script AS c, language AS d, NULL AS e
-           FROM child_names WHERE identity_id = $1
-         UNION ALL
-         SELECT 'consent', position, purpose, given_by, given_on, withheld, legal_basis
-           FROM consents WHERE case_id = $2 AND withdrawn_on IS NULL
-         ORDER BY 1, 2",
-    )
-    .bind(&identity_id)
-    .bind(id.as_str())
-    .fetch_all(&mut tx.conn)
-    .await?;
-    let (consents, names): (Vec<AnyRow>, Vec<AnyRow>) =
-        details.into_iter().partition(|r| r.try_get::<String, _>("row_kind").is_ok_and(|k| k == "consent"));
-    case_from_rows(&row, &names, &consents).map(Some)
+    let mut names = std::collections::BTreeMap::new();
+    let mut consents = std::collections::BTreeMap::new();
+    for row in &rows {
+        if let Some(position) = row.try_get::<Option<i64>, _>("name_position")? {
+            if !names.contains_key(&position) {
+                let kind: String = row.try_get("name_kind")?;
+                let script: String = row.try_get("name_script")?;
+                let name = ChildName {
+                    name: row.try_get("name")?,
+                    kind: parse_code(&kind, NameKind::parse, "name kind")?,
+                    script: parse_code(&script, Script::parse, "script")?,
+                    language: row.try_get("name_language")?,
+                };
+                names.insert(position, name);
+            }
+        }
+        if let Some(position) = row.try_get::<Option<i64>, _>("consent_position")? {
+            if !consents.contains_key(&position) {
+                let purpose: String = row.try_get("purpose")?;
+                let given_by: String = row.try_get("given_by")?;
+                let consent = Consent {
+                    purpose: parse_code(&purpose, ConsentPurpose::parse, "consent purpose")?,
+                    given_by: parse_code(&given_by, ConsentGivenBy::parse, "consent giver")?,
+                    date: parse_date(&row.try_get::<String, _>("given_on")?)?,
+                    withheld: row.try_get("withheld")?,
+                    legal_basis: row.try_get("legal_basis")?,
+                };
+                consents.insert(position, consent);
+            }
+        }
+    }
+    case_from_row(first, names.into_values().collect(), consents.into_values().collect()).map(Some)
 }
 
-fn case_from_rows(row: &AnyRow, names: &[AnyRow], consents: &[AnyRow]) -> StoreResult<CaseView> {
+fn case_from_row(row: &AnyRow, other_names: Vec<ChildName>, consents: Vec<Consent>) -> StoreResult<CaseView> {
     let status: String = row.try_get("status")?;
     let risk: String = row.try_get("risk_level")?;
     let protection: Option<String> = row.try_get("protection_status")?;
@@ -136,33 +161,6 @@ fn case_from_rows(row: &AnyRow, names: &[AnyRow], consents: &[AnyRow]) -> StoreR
     let sex: String = row.try_get("sex")?;
     let date_of_birth: Option<String> = row.try_get("date_of_birth")?;
     let estimated_age: Option<i64> = row.try_get("estimated_age")?;
-    let other_names = names
-        .iter()
-        .map(|n| {
-            let kind: String = n.try_get("b")?;
-            let script: String = n.try_get("c")?;
-            Ok(ChildName {
-                name: n.try_get("a")?,
-                kind: parse_code(&kind, NameKind::parse, "name kind")?,
-                script: parse_code(&script, Script::parse, "script")?,
-                language: n.try_get("d")?,
-            })
-        })
-        .collect::<StoreResult<Vec<_>>>()?;
-    let consents = consents
-        .iter()
-        .map(|c| {
-            let purpose: String = c.try_get("a")?;
-            let given_by: String = c.try_get("b")?;
-            Ok(Consent {
-                purpose: parse_code(&purpose, ConsentPurpose::parse, "consent purpose")?,
-                given_by: parse_code(&given_by, ConsentGivenBy::parse, "consent giver")?,
-                date: parse_date(&c.try_get::<String, _>("c")?)?,
-                withheld: c.try_get("d")?,
-                legal_basis: c.try_get("e")?,
-            })
-        })
-        .collect::<StoreResult<Vec<_>>>()?;
     Ok(CaseView {
         id: CaseId::from_trusted(row.try_get("id")?),
         reference: row.try_get("reference")?,
