@@ -99,6 +99,9 @@ impl SqlStore {
         let options = AnyConnectOptions::from_str(&url)?.disable_statement_logging();
         let pool = AnyPoolOptions::new()
             .max_connections(config.read_connections.max(1))
+            // A local SQLite file does not go stale between uses: no ping
+            // (a round trip to the connection's thread) before each one.
+            .test_before_acquire(backend == Backend::Postgres)
             .after_connect(move |conn, _meta| {
                 let schema = schema.clone();
                 Box::pin(async move {
