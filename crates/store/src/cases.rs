@@ -3,6 +3,9 @@
 //! Identity rows are only read here, by code paths that write an audit event
 //! for the read in the same transaction.
 
+use std::collections::btree_map::Entry;
+use std::collections::BTreeMap;
+
 use chrono::NaiveDate;
 use safepath_domain::case::{
     Age, CasePatch, CaseView, ChildIdentity, ChildName, ChildView, Consent, Identification, NewCase,
@@ -119,11 +122,11 @@ async fn load_case(tx: &mut Tx, scope: &CaseScope, id: &CaseId) -> StoreResult<O
     let Some(first) = rows.first() else {
         return Ok(None);
     };
-    let mut names = std::collections::BTreeMap::new();
-    let mut consents = std::collections::BTreeMap::new();
+    let mut names = BTreeMap::new();
+    let mut consents = BTreeMap::new();
     for row in &rows {
         if let Some(position) = row.try_get::<Option<i64>, _>("name_position")? {
-            if !names.contains_key(&position) {
+            if let Entry::Vacant(slot) = names.entry(position) {
                 let kind: String = row.try_get("name_kind")?;
                 let script: String = row.try_get("name_script")?;
                 let name = ChildName {
@@ -132,11 +135,11 @@ async fn load_case(tx: &mut Tx, scope: &CaseScope, id: &CaseId) -> StoreResult<O
                     script: parse_code(&script, Script::parse, "script")?,
                     language: row.try_get("name_language")?,
                 };
-                names.insert(position, name);
+                slot.insert(name);
             }
         }
         if let Some(position) = row.try_get::<Option<i64>, _>("consent_position")? {
-            if !consents.contains_key(&position) {
+            if let Entry::Vacant(slot) = consents.entry(position) {
                 let purpose: String = row.try_get("purpose")?;
                 let given_by: String = row.try_get("given_by")?;
                 let consent = Consent {
@@ -146,7 +149,7 @@ async fn load_case(tx: &mut Tx, scope: &CaseScope, id: &CaseId) -> StoreResult<O
                     withheld: row.try_get("withheld")?,
                     legal_basis: row.try_get("legal_basis")?,
                 };
-                consents.insert(position, consent);
+                slot.insert(consent);
             }
         }
     }
