@@ -30,6 +30,8 @@
 //! does not matter. Indexed names also get keys for each pair of adjacent
 //! words joined together, so a query "Abdulrahman" finds "Abdul Rahman".
 
+pub mod clk;
+pub mod engine;
 pub mod normalize;
 pub mod phonetic;
 pub mod variants;

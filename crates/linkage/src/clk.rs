@@ -1,0 +1,1 @@
+//! Privacy-preserving record linkage with cryptographic long-term keys (CLKs): work in progress.
