@@ -3,6 +3,9 @@
 //! robustness against hostile input. One test binary per crate (faster
 //! builds); the modules group the tables.
 
+mod clk;
+mod engine;
+mod engine_props;
 mod hostile;
 mod phonetic;
 mod search;

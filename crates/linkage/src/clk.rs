@@ -1,1 +1,0 @@
-//! Privacy-preserving record linkage with cryptographic long-term keys (CLKs): work in progress.

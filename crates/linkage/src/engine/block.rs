@@ -1,0 +1,254 @@
+//! Blocking: candidate pairs are only the pairs of records that share a key
+//! under at least one rule, never all pairs (a million records make 5·10¹¹
+//! pairs). Several rules, because each misses some matches (a misspelt family
+//! name, an unknown date of birth); their union is deduplicated. A block
+//! larger than a limit (a very common name with no other key) would bring
+//! back quadratic work: it is first *sub-blocked* — split by further keys
+//! (birth year, sex, place, given name, family name, mother's name, in that
+//! order) until each part is under the limit — and only a part still too
+//! large after all of them is skipped and reported; other rules are relied
+//! upon for its members.
+
+use std::collections::HashMap;
+
+use super::record::Prepared;
+
+/// A blocking rule: records sharing a non-empty key are compared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BlockingRule {
+    /// Phonetic key of the family name + year of birth.
+    FamilyPhoneticBirthYear,
+    /// Phonetic keys of given and family name, in either order (tolerates
+    /// swapped names).
+    GivenFamilyPhonetic,
+    /// Canonical variant (or phonetic key) of the first given name + sex +
+    /// place: catches a changed or misspelt family name.
+    GivenVariantSexPlace,
+    /// Phonetic key of the given name + year of birth.
+    GivenPhoneticBirthYear,
+    /// Phonetic keys of the mother's name + phonetic key of the given name.
+    MotherPhoneticGiven,
+}
+
+/// The rules used by default, all of them.
+pub const DEFAULT_RULES: [BlockingRule; 5] = [
+    BlockingRule::FamilyPhoneticBirthYear,
+    BlockingRule::GivenFamilyPhonetic,
+    BlockingRule::GivenVariantSexPlace,
+    BlockingRule::GivenPhoneticBirthYear,
+    BlockingRule::MotherPhoneticGiven,
+];
+
+impl BlockingRule {
+    /// Short name, for reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            BlockingRule::FamilyPhoneticBirthYear => "family_phonetic+birth_year",
+            BlockingRule::GivenFamilyPhonetic => "given_phonetic+family_phonetic",
+            BlockingRule::GivenVariantSexPlace => "given_variant+sex+place",
+            BlockingRule::GivenPhoneticBirthYear => "given_phonetic+birth_year",
+            BlockingRule::MotherPhoneticGiven => "mother_phonetic+given_phonetic",
+        }
+    }
+
+    /// The key of a record under this rule; `None` when a part is missing
+    /// (a record without a family name is not blocked on it).
+    pub fn key(self, r: &Prepared) -> Option<String> {
+        let nonempty = |s: String| if s.is_empty() { None } else { Some(s) };
+        match self {
+            BlockingRule::FamilyPhoneticBirthYear => {
+                Some(format!("{}|{}", nonempty(r.family.phonetic_joined())?, r.birth_year()?))
+            }
+            BlockingRule::GivenFamilyPhonetic => {
+                let g = nonempty(r.given.phonetic.first()?.clone())?;
+                let f = nonempty(r.family.phonetic.first()?.clone())?;
+                Some(if g <= f { format!("{g}|{f}") } else { format!("{f}|{g}") })
+            }
+            BlockingRule::GivenVariantSexPlace => {
+                if r.place.is_empty() {
+                    return None;
+                }
+                Some(format!("{}|{:?}|{}", r.given.first_canonical_or_phonetic()?, r.sex?, r.place))
+            }
+            BlockingRule::GivenPhoneticBirthYear => {
+                Some(format!("{}|{}", nonempty(r.given.phonetic.first()?.clone())?, r.birth_year()?))
+            }
+            BlockingRule::MotherPhoneticGiven => Some(format!(
+                "{}|{}",
+                nonempty(r.mother.phonetic_joined())?,
+                nonempty(r.given.phonetic.first()?.clone())?
+            )),
+        }
+    }
+}
+
+/// What one rule produced.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleCount {
+    pub rule: BlockingRule,
+    /// Pairs the rule produced (some also produced by earlier rules).
+    pub pairs: u64,
+    /// Pairs not produced by any earlier rule.
+    pub new_pairs: u64,
+}
+
+/// A block skipped because it was too large.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OversizedBlock {
+    pub rule: BlockingRule,
+    pub key: String,
+    /// Pairs the block would have produced.
+    pub pairs: u64,
+}
+
+/// Candidate pairs and how they were found.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Candidates {
+    /// Distinct pairs of indices: for dedupe `(i, j)` with `i < j` in the
+    /// one list; for link `(left, right)`.
+    pub pairs: Vec<(u32, u32)>,
+    pub per_rule: Vec<RuleCount>,
+    /// Blocks (or parts of blocks) skipped even after sub-blocking.
+    pub oversized: Vec<OversizedBlock>,
+    /// Blocks that were too large and were split by further keys.
+    pub sub_blocked: u64,
+}
+
+/// Further keys that split an oversized block, in order of use.
+const REFINERS: [fn(&Prepared) -> String; 6] = [
+    |r| r.birth_year().map(|y| y.to_string()).unwrap_or_default(),
+    |r| r.sex.map(|s| format!("{s:?}")).unwrap_or_default(),
+    |r| r.place.clone(),
+    |r| r.given.phonetic_joined(),
+    |r| r.family.phonetic_joined(),
+    |r| r.mother.phonetic_joined(),
+];
+
+/// Groups indices of `records` by refiner `level`.
+fn refine(records: &[Prepared], members: &[u32], level: usize) -> Vec<(String, Vec<u32>)> {
+    let mut groups: HashMap<String, Vec<u32>> = HashMap::new();
+    for &i in members {
+        groups.entry(REFINERS[level](&records[i as usize])).or_default().push(i);
+    }
+    let mut groups: Vec<(String, Vec<u32>)> = groups.into_iter().collect();
+    groups.sort_unstable();
+    groups
+}
+
+struct Emit<'a> {
+    rule: BlockingRule,
+    max_pairs: u64,
+    out: &'a mut Candidates,
+    pairs: Vec<(u32, u32)>,
+}
+
+impl Emit<'_> {
+    /// Emits the pairs of one block within one list, sub-blocking if needed.
+    fn within(&mut self, records: &[Prepared], key: String, members: &[u32], level: usize) {
+        let n = members.len() as u64;
+        let pairs = n * n.saturating_sub(1) / 2;
+        if pairs <= self.max_pairs {
+            for (k, &i) in members.iter().enumerate() {
+                for &j in &members[k + 1..] {
+                    self.pairs.push((i.min(j), i.max(j)));
+                }
+            }
+        } else if level < REFINERS.len() {
+            if level == 0 {
+                self.out.sub_blocked += 1;
+            }
+            for (sub, part) in refine(records, members, level) {
+                self.within(records, format!("{key}/{sub}"), &part, level + 1);
+            }
+        } else {
+            self.out.oversized.push(OversizedBlock { rule: self.rule, key, pairs });
+        }
+    }
+
+    /// Emits the pairs of one block across two lists, sub-blocking if needed.
+    fn across(&mut self, left: &[Prepared], right: &[Prepared], key: String, l: &[u32], r: &[u32], level: usize) {
+        let pairs = l.len() as u64 * r.len() as u64;
+        if pairs <= self.max_pairs {
+            for &a in l {
+                for &b in r {
+                    self.pairs.push((a, b));
+                }
+            }
+        } else if level < REFINERS.len() {
+            if level == 0 {
+                self.out.sub_blocked += 1;
+            }
+            let rights: HashMap<String, Vec<u32>> = refine(right, r, level).into_iter().collect();
+            for (sub, part) in refine(left, l, level) {
+                if let Some(other) = rights.get(&sub) {
+                    self.across(left, right, format!("{key}/{sub}"), &part, other, level + 1);
+                }
+            }
+        } else {
+            self.out.oversized.push(OversizedBlock { rule: self.rule, key, pairs });
+        }
+    }
+}
+
+fn index_by_key(records: &[Prepared], rule: BlockingRule) -> HashMap<String, Vec<u32>> {
+    let mut blocks: HashMap<String, Vec<u32>> = HashMap::new();
+    for (i, r) in records.iter().enumerate() {
+        if let Some(key) = rule.key(r) {
+            blocks.entry(key).or_default().push(i as u32);
+        }
+    }
+    blocks
+}
+
+/// Sorts, deduplicates and counts a rule's pairs against the pairs so far.
+fn merge(all: &mut Vec<(u32, u32)>, mut new: Vec<(u32, u32)>, rule: BlockingRule, per_rule: &mut Vec<RuleCount>) {
+    new.sort_unstable();
+    new.dedup();
+    let before = all.len();
+    let fresh: Vec<(u32, u32)> = new.iter().copied().filter(|p| all.binary_search(p).is_err()).collect();
+    per_rule.push(RuleCount { rule, pairs: new.len() as u64, new_pairs: fresh.len() as u64 });
+    all.extend(fresh);
+    if all.len() != before {
+        all.sort_unstable();
+    }
+}
+
+/// Candidate pairs within one list. Blocks with more than `max_pairs_per_block`
+/// pairs are sub-blocked, and skipped and reported when still too large.
+pub fn dedupe_candidates(records: &[Prepared], rules: &[BlockingRule], max_pairs_per_block: u64) -> Candidates {
+    let mut out = Candidates::default();
+    for &rule in rules {
+        let mut blocks: Vec<(String, Vec<u32>)> = index_by_key(records, rule).into_iter().collect();
+        blocks.sort_unstable();
+        let mut emit = Emit { rule, max_pairs: max_pairs_per_block, out: &mut out, pairs: Vec::new() };
+        for (key, members) in blocks {
+            emit.within(records, key, &members, 0);
+        }
+        let new = std::mem::take(&mut emit.pairs);
+        merge(&mut out.pairs, new, rule, &mut out.per_rule);
+    }
+    out
+}
+
+/// Candidate pairs between two lists: `(left index, right index)`.
+pub fn link_candidates(
+    left: &[Prepared],
+    right: &[Prepared],
+    rules: &[BlockingRule],
+    max_pairs_per_block: u64,
+) -> Candidates {
+    let mut out = Candidates::default();
+    for &rule in rules {
+        let right_blocks = index_by_key(right, rule);
+        let mut left_blocks: Vec<(String, Vec<u32>)> = index_by_key(left, rule).into_iter().collect();
+        left_blocks.sort_unstable();
+        let mut emit = Emit { rule, max_pairs: max_pairs_per_block, out: &mut out, pairs: Vec::new() };
+        for (key, lefts) in left_blocks {
+            let Some(rights) = right_blocks.get(&key) else { continue };
+            emit.across(left, right, key, &lefts, rights, 0);
+        }
+        let new = std::mem::take(&mut emit.pairs);
+        merge(&mut out.pairs, new, rule, &mut out.per_rule);
+    }
+    out
+}
