@@ -189,7 +189,24 @@ fn score(
         .collect()
 }
 
-fn sorted_pairs(mut pairs: Vec<ScoredPair>) -> Vec<ScoredPair> {
+/// The scored pairs accepted as links (at or above the threshold, no hard
+/// conflict), most probable first.
+fn accepted_pairs(
+    scored: &[(u32, u32, f64, f64, bool)],
+    left: &[Prepared],
+    right: &[Prepared],
+    threshold: f64,
+) -> Vec<ScoredPair> {
+    let mut pairs: Vec<ScoredPair> = scored
+        .iter()
+        .filter(|s| !s.4 && s.2 >= threshold)
+        .map(|s| ScoredPair {
+            left_id: left[s.0 as usize].id.clone(),
+            right_id: right[s.1 as usize].id.clone(),
+            probability: s.2,
+            weight: s.3,
+        })
+        .collect();
     pairs.sort_by(|a, b| b.probability.total_cmp(&a.probability).then_with(|| a.left_id.cmp(&b.left_id)));
     pairs
 }
@@ -208,18 +225,8 @@ pub fn dedupe(records: &[Record], settings: &Settings) -> DedupeResult {
         let (a, b) = (&prepared[x as usize], &prepared[y as usize]);
         cannot.contains(&(x.min(y), x.max(y))) || hard_conflict(a, b, &compare(a, b)).is_some()
     });
-    let pairs = scored
-        .iter()
-        .filter(|s| !s.4 && s.2 >= settings.threshold)
-        .map(|s| ScoredPair {
-            left_id: prepared[s.0 as usize].id.clone(),
-            right_id: prepared[s.1 as usize].id.clone(),
-            probability: s.2,
-            weight: s.3,
-        })
-        .collect();
     DedupeResult {
-        pairs: sorted_pairs(pairs),
+        pairs: accepted_pairs(&scored, &prepared, &prepared, settings.threshold),
         clusters: prepared.iter().zip(cluster_of).map(|(p, c)| (p.id.clone(), c)).collect(),
         blocking: candidates.per_rule,
         oversized_blocks: candidates.oversized,
@@ -236,18 +243,8 @@ pub fn link(left: &[Record], right: &[Record], settings: &Settings) -> LinkResul
     let candidates = block::link_candidates(&l, &r, &settings.rules, settings.max_pairs_per_block);
     let (scorer, em, vectors) = train(&l, &r, &candidates.pairs, settings, false);
     let scored = score(&scorer, &l, &r, &candidates.pairs, &vectors);
-    let pairs = scored
-        .iter()
-        .filter(|s| !s.4 && s.2 >= settings.threshold)
-        .map(|s| ScoredPair {
-            left_id: l[s.0 as usize].id.clone(),
-            right_id: r[s.1 as usize].id.clone(),
-            probability: s.2,
-            weight: s.3,
-        })
-        .collect();
     LinkResult {
-        pairs: sorted_pairs(pairs),
+        pairs: accepted_pairs(&scored, &l, &r, settings.threshold),
         blocking: candidates.per_rule,
         oversized_blocks: candidates.oversized,
         candidate_pairs: candidates.pairs.len(),
