@@ -188,11 +188,11 @@ async fn idle_and_absolute_timeouts_end_sessions(app: &TestApp) {
 
     // Idle: a session unused for longer than the idle timeout ends, with a clear code.
     let idle =
-        TestApp::start_on(app, safepath_server::ServerConfig { idle_timeout: Duration::from_millis(400), ..base() })
+        TestApp::start_on(app, safepath_server::ServerConfig { idle_timeout: Duration::from_millis(1_000), ..base() })
             .await;
     let client = idle.sign_in("ci.caseworker").await;
     assert_eq!(client.get("/api/v1/session").await.0, StatusCode::OK);
-    tokio::time::sleep(Duration::from_millis(600)).await;
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
     let (status, body) = client.get("/api/v1/session").await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_error(&body, "session_expired");
@@ -202,15 +202,15 @@ async fn idle_and_absolute_timeouts_end_sessions(app: &TestApp) {
     // Absolute: even a session in constant use ends after the absolute timeout.
     let absolute = TestApp::start_on(
         app,
-        safepath_server::ServerConfig { absolute_timeout: Duration::from_millis(700), ..base() },
+        safepath_server::ServerConfig { absolute_timeout: Duration::from_millis(2_000), ..base() },
     )
     .await;
     let client = absolute.sign_in("ci.caseworker").await;
     for _ in 0..3 {
         assert_eq!(client.get("/api/v1/session").await.0, StatusCode::OK);
-        tokio::time::sleep(Duration::from_millis(150)).await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
     }
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
     let (status, body) = client.get("/api/v1/session").await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_error(&body, "session_expired");
