@@ -2,15 +2,13 @@
 //! whose wire form is the standard's own value name, so that export is a
 //! mapping, not a translation.
 
-use serde::{Deserialize, Serialize};
-
 /// Declares a code list: an enum, its wire names, `parse`, `as_str` and `ALL`.
 macro_rules! code_list {
-    ($(#[$doc:meta])* $name:ident { $($variant:ident = $wire:literal),+ $(,)? }) => {
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $wire:literal),+ $(,)? }) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
         pub enum $name {
-            $(#[serde(rename = $wire)] $variant),+
+            $($(#[$vdoc])* #[serde(rename = $wire)] $variant),+
         }
 
         impl $name {
@@ -41,6 +39,9 @@ macro_rules! code_list {
         }
     };
 }
+
+/// Lets the workflow modules declare their own code lists with the same shape.
+pub(crate) use code_list;
 
 code_list!(
     /// The six roles of DOMAIN.md.
@@ -179,6 +180,120 @@ code_list!(
     }
 );
 
+code_list!(
+    /// Why a case was closed. HTCDS v2.0 keeps `cas_ReasonForCaseClosure` as
+    /// long text with no picklist; this list is ours, so that reports can count
+    /// closures, and the free-text detail that accompanies it is what goes to
+    /// the HTCDS field. [`ClosureReason::htcds_case_status`] gives `cas_Status`.
+    ClosureReason {
+        /// The case plan's goals are met and the child is safe.
+        GoalsAchieved = "goals_achieved",
+        /// The child was referred on and another organisation now leads.
+        ReferredElsewhere = "referred_elsewhere",
+        /// The child, or the family with the child's agreement, no longer wants services.
+        ServicesDeclined = "services_declined",
+        /// Contact lost: the child moved away and could not be traced.
+        ContactLost = "contact_lost",
+        /// The child came of age and left child-protection services.
+        ReachedAdulthood = "reached_adulthood",
+        /// Assessment found no protection need within the organisation's mandate.
+        NoProtectionNeed = "no_protection_need",
+        /// The child died.
+        Death = "death",
+        Other = "other",
+    }
+);
+
+impl ClosureReason {
+    /// The HTCDS `cas_Status` a case closed for this reason exports as.
+    pub fn htcds_case_status(self) -> &'static str {
+        match self {
+            ClosureReason::ReferredElsewhere => "ClosedReferred",
+            _ => "Closed",
+        }
+    }
+}
+
+code_list!(
+    /// What a supervisor approves (DOMAIN.md, Approval).
+    ApprovalKind {
+        BestInterestAssessment = "bia",
+        BestInterestDetermination = "bid",
+        CasePlan = "case_plan",
+        Transfer = "transfer",
+        Closure = "closure",
+    }
+);
+
+code_list!(
+    /// A supervisor's answer to an approval request.
+    ApprovalDecision {
+        Approved = "approved",
+        Rejected = "rejected",
+    }
+);
+
+code_list!(
+    /// The service types of DOMAIN.md. The first is the only one allowed before
+    /// an approved best-interest assessment (see [`ServiceType::is_immediate_protection`]).
+    ServiceType {
+        /// Emergency shelter, emergency medical care, safety.
+        ImmediateProtection = "immediate_protection",
+        ShelterInterimCare = "shelter_interim_care",
+        Medical = "medical",
+        Psychosocial = "psychosocial",
+        LegalAssistance = "legal_assistance",
+        Guardianship = "guardianship",
+        Education = "education",
+        VocationalTraining = "vocational_training",
+        Livelihood = "livelihood",
+        FamilyTracing = "family_tracing",
+        Reunification = "reunification",
+        Reintegration = "reintegration",
+        Interpretation = "interpretation",
+        Documentation = "documentation",
+    }
+);
+
+impl ServiceType {
+    /// Whether this service may be given before a best-interest assessment is
+    /// approved: a child in danger is protected first and assessed after.
+    pub fn is_immediate_protection(self) -> bool {
+        self == ServiceType::ImmediateProtection
+    }
+
+    /// The HTCDS `spl_Type` a service of this type exports as.
+    pub fn htcds_support_plan_type(self) -> &'static str {
+        use ServiceType::*;
+        match self {
+            ImmediateProtection | ShelterInterimCare | Guardianship | FamilyTracing | Reunification | Reintegration
+            | Interpretation => "SocialCare",
+            Medical | Psychosocial => "Health",
+            LegalAssistance | Documentation => "Legal",
+            Education => "Education",
+            VocationalTraining | Livelihood => "Livelihood",
+        }
+    }
+}
+
+code_list!(
+    /// HTCDS `cas_ReasonForOutgoingReferral` / `cas_ReasonForIncomingReferral`.
+    ReferralReason {
+        AdditionalServicesRequired = "AdditionalServicesRequired",
+        MigrationOrChangeOfLocation = "MigrationOrChangeOfLocation",
+        Other = "Other",
+    }
+);
+
+code_list!(
+    /// HTCDS `vic_TraffickingStatus`: always a human decision.
+    TraffickingStatus {
+        PossibleVictimOfTrafficking = "PossibleVictimOfTrafficking",
+        ActualVictimOfTrafficking = "ActualVictimOfTrafficking",
+        NotAVictimOfTrafficking = "NotAVictimOfTrafficking",
+    }
+);
+
 impl Script {
     /// Guesses the script of a name from its first letter, for names entered
     /// without one.
@@ -217,6 +332,13 @@ mod tests {
             assert_eq!(json, format!("\"{}\"", gender.as_str()));
         }
         assert!(Role::parse("root").unwrap_err().contains("caseworker"));
+        for reason in ClosureReason::ALL {
+            assert_eq!(ClosureReason::parse(reason.as_str()), Ok(*reason));
+        }
+        for service in ServiceType::ALL {
+            assert_eq!(ServiceType::parse(service.as_str()), Ok(*service));
+            assert_eq!(service.is_immediate_protection(), *service == ServiceType::ImmediateProtection);
+        }
     }
 
     #[test]

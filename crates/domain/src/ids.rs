@@ -58,6 +58,11 @@ opaque_id!(
     /// A partner organisation.
     OrganisationId
 );
+opaque_id!(
+    /// An episode of a child's history (exploitation or movement), which
+    /// perpetrator records link to.
+    EpisodeId
+);
 
 fn is_uuid(raw: &str) -> bool {
     let bytes = raw.as_bytes();

@@ -14,5 +14,6 @@ pub mod organisation;
 pub mod policy;
 pub mod text;
 pub mod user;
+pub mod workflow;
 
 pub use error::ValidationErrors;

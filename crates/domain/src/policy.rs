@@ -5,8 +5,9 @@
 //! A record outside the caller's scope is reported as absent (404): a caller
 //! must not learn that a child they may not see is known to the system.
 
-use crate::codes::Role;
+use crate::codes::{ApprovalKind, Role};
 use crate::ids::{OrganisationId, UserId};
+use crate::workflow::machine::Action;
 
 /// The signed-in user on whose behalf a request runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,6 +32,22 @@ pub enum Permission {
     AssignCases,
     /// Read the partner directory.
     ReadDirectory,
+    /// Record case work: assessments, indicators, plans, services, episodes,
+    /// follow-ups, referrals (within the case scope).
+    RecordCaseWork,
+    /// Decide an approval of this kind (BIA, BID, case plan, transfer, closure).
+    Approve(ApprovalKind),
+    /// Share without consent, giving a reason (audited).
+    OverrideConsent,
+    /// Read and record perpetrators: restricted, and never in any aggregate.
+    /// Supervisors only by default, since these records are what a child's
+    /// safety depends on if they leak.
+    ReadPerpetrators,
+    /// Answer a referral or a transfer addressed to one's organisation
+    /// (accept, decline, report the outcome).
+    RespondToReferral,
+    /// Change the organisation's deadline table and standards-of-care list.
+    ConfigureWorkflow,
 }
 
 /// Whether `role` may ever perform `permission` (403 when not).
@@ -42,6 +59,28 @@ pub fn role_may(role: Role, permission: Permission) -> bool {
         RegisterCase | ListCases => matches!(role, Caseworker | Supervisor),
         AssignCases => role == Supervisor,
         ReadDirectory => true,
+        RecordCaseWork | RespondToReferral => matches!(role, Caseworker | Supervisor),
+        Approve(_) | OverrideConsent | ReadPerpetrators => role == Supervisor,
+        ConfigureWorkflow => role == Admin,
+    }
+}
+
+/// Whether `role` may ever take a workflow `action` (403 when not). Scope —
+/// *which* cases — is [`case_scope`]'s question; this is about the role.
+///
+/// Caseworkers move their cases along and ask for closures and transfers;
+/// every step DOMAIN.md gives to a supervisor (approving a closure or a
+/// transfer) and the steps that undo or merge a case (reopen, duplicate) are
+/// the supervisor's alone.
+pub fn may_perform(role: Role, action: Action) -> bool {
+    use Action::*;
+    let case_worker = matches!(role, Role::Caseworker | Role::Supervisor);
+    match action {
+        Register | StartAssessment | StartBestInterest | StartCasePlan | StartImplementation | StartFollowUp
+        | RequestClosure | RequestTransfer | CancelTransfer | ResumeAfterTransfer => case_worker,
+        ApproveClosure | RejectClosure => role_may(role, Permission::Approve(ApprovalKind::Closure)),
+        CompleteTransfer => role_may(role, Permission::Approve(ApprovalKind::Transfer)),
+        Reopen | MarkDuplicate => role == Role::Supervisor,
     }
 }
 
