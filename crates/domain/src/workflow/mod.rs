@@ -10,8 +10,10 @@
 pub mod approval;
 pub mod best_interest;
 pub mod consent;
+pub mod deadlines;
 pub mod episodes;
 mod fields;
+pub mod indicators;
 pub mod machine;
 pub mod plan;
 pub mod referral;
