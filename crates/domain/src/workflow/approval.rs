@@ -80,6 +80,22 @@ impl Approval {
     }
 }
 
+/// Whether the latest decision of `kind` among `approvals` is an approval: a
+/// rejection after an approval withdraws it. The latest is the one with the
+/// latest date; on the same date, the later in the slice (the store passes
+/// them in the order they were decided).
+///
+/// The store passes the approvals of the *current* record only: a new
+/// best-interest assessment or a new case plan needs an approval of its own.
+pub fn currently_approved(approvals: &[Approval], kind: ApprovalKind) -> bool {
+    approvals
+        .iter()
+        .filter(|a| a.kind == kind)
+        .enumerate()
+        .max_by_key(|(i, a)| (a.decided_on, *i))
+        .is_some_and(|(_, a)| a.is_approved())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -112,6 +128,22 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn the_latest_decision_counts() {
+        let decide = |decision: &str, day: u32| {
+            let input = ApprovalInput { decision: decision.into(), comment: Some("comment".into()) };
+            let on = NaiveDate::from_ymd_opt(2026, 11, day).unwrap();
+            Approval::decide(ApprovalKind::BestInterestAssessment, input, &actor(Role::Supervisor), on).unwrap()
+        };
+        let kind = ApprovalKind::BestInterestAssessment;
+        assert!(!currently_approved(&[], kind));
+        assert!(currently_approved(&[decide("rejected", 1), decide("approved", 2)], kind));
+        assert!(currently_approved(&[decide("approved", 2), decide("rejected", 1)], kind));
+        assert!(!currently_approved(&[decide("approved", 1), decide("rejected", 2)], kind));
+        assert!(!currently_approved(&[decide("approved", 2), decide("rejected", 2)], kind));
+        assert!(!currently_approved(&[decide("approved", 2)], ApprovalKind::CasePlan));
     }
 
     #[test]

@@ -164,8 +164,6 @@ code_list!(
         PreviousStatusUnknown = "previous_status_unknown",
         /// A duplicate must name the case it duplicates.
         DuplicateTargetRequired = "duplicate_target_required",
-        /// The referral or transfer is addressed to the organisation that owns the case.
-        SameOrganisation = "same_organisation",
         /// The referral outcome must be reported when completing it.
         OutcomeRequired = "outcome_required",
     }

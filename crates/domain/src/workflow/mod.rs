@@ -9,10 +9,12 @@
 
 pub mod approval;
 pub mod best_interest;
+pub mod closure;
 pub mod consent;
 pub mod deadlines;
 pub mod episodes;
 mod fields;
+pub mod follow_up;
 pub mod indicators;
 pub mod machine;
 pub mod plan;

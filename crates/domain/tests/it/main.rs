@@ -2,4 +2,5 @@
 //! (status, action) pair, the rules around it, and hostile input for every
 //! parser. Plain data in, plain data out.
 
+mod hostile;
 mod machine;
