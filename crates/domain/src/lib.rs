@@ -3,7 +3,8 @@
 //! Input from the outside world (JSON bodies, CSV rows, CLI arguments) is parsed
 //! here into types that cannot hold invalid values ("parse, don't validate").
 //! The access policy — who may see and do what — lives in [`policy`], and only
-//! there. This crate does no IO: no database, no network, no clock reads except
+//! there. The case workflow of issue #4 (state machine, rules, assessments,
+//! referrals, transfers, deadlines) is in [`workflow`]. This crate does no IO: no database, no network, no clock reads except
 //! where a caller passes `today` in.
 
 pub mod case;

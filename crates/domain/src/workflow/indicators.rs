@@ -8,7 +8,7 @@
 //!
 //! Architecture Invariant: screening never decides trafficking status. Its
 //! result is a [`ScreeningSuggestion`] for a supervisor to read, with no
-//! conversion to [`TraffickingStatus`](crate::codes::TraffickingStatus); the
+//! conversion to [`TraffickingStatus`]; the
 //! status is recorded only through [`TraffickingStatusDecision::record`], by a
 //! person, with the type of organisation that decided it. A score is not an
 //! identification, and a child wrongly labelled — either way — is harmed.
