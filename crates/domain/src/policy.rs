@@ -161,4 +161,19 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn workflow_permissions_follow_the_role_table() {
+        for role in Role::ALL {
+            let works_cases = matches!(role, Role::Caseworker | Role::Supervisor);
+            assert_eq!(role_may(*role, Permission::RecordCaseWork), works_cases, "{role}");
+            assert_eq!(role_may(*role, Permission::RespondToReferral), works_cases, "{role}");
+            for kind in ApprovalKind::ALL {
+                assert_eq!(role_may(*role, Permission::Approve(*kind)), *role == Role::Supervisor, "{role} {kind}");
+            }
+            assert_eq!(role_may(*role, Permission::OverrideConsent), *role == Role::Supervisor, "{role}");
+            assert_eq!(role_may(*role, Permission::ReadPerpetrators), *role == Role::Supervisor, "{role}");
+            assert_eq!(role_may(*role, Permission::ConfigureWorkflow), *role == Role::Admin, "{role}");
+        }
+    }
 }

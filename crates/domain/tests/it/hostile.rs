@@ -6,19 +6,21 @@
 use chrono::NaiveDate;
 use proptest::prelude::*;
 use safepath_domain::case::Age;
+use safepath_domain::codes::{CaseStatus, RiskLevel, ServiceType};
 use safepath_domain::ids::{CaseId, OrganisationId, UserId};
 use safepath_domain::workflow::best_interest::{
     BestInterestAssessment, BestInterestAssessmentInput, BestInterestDetermination, BestInterestDeterminationInput,
     ChildsViewsInput, ElementFindingInput, PanelMemberInput,
 };
 use safepath_domain::workflow::closure::{ClosureRequest, ClosureRequestInput, Duplicate, DuplicateInput};
-use safepath_domain::workflow::deadlines::{DeadlineInput, DeadlineTable};
+use safepath_domain::workflow::deadlines::{case_tasks, CaseTimeline, DeadlineInput, DeadlineTable, ServiceDue};
 use safepath_domain::workflow::episodes::{
     ChildAge, ExploitationEpisode, ExploitationEpisodeInput, IncomeInput, MovementEpisode, MovementEpisodeInput,
     Perpetrator, PerpetratorInput, PlaceInput,
 };
 use safepath_domain::workflow::follow_up::{FollowUp, FollowUpInput};
 use safepath_domain::workflow::indicators::{IndicatorCatalogue, IndicatorObservation, ObservationInput};
+use safepath_domain::workflow::plan::ServiceStatus;
 use safepath_domain::workflow::plan::{CasePlan, CasePlanInput, ServiceItemInput};
 use safepath_domain::workflow::referral::{NewReferral, ReferralInput, ReferralOutcome};
 use safepath_domain::workflow::standards::{StandardCheck, StandardCheckInput, StandardsList};
@@ -202,6 +204,53 @@ proptest! {
         let _ = ClosureRequest::parse(ClosureRequestInput { reason: Some(s[1].clone()), details: Some(s[2].clone()) });
         let case = CaseId::parse("00000000-0000-4000-8000-000000000004").unwrap();
         let _ = Duplicate::parse(DuplicateInput { duplicate_of: s[3].clone() }, &case);
+    }
+}
+
+fn instants() -> impl Strategy<Value = chrono::DateTime<chrono::Utc>> {
+    prop_oneof![
+        Just(chrono::DateTime::<chrono::Utc>::MIN_UTC),
+        Just(chrono::DateTime::<chrono::Utc>::MAX_UTC),
+        (-10_000_000_000i64..10_000_000_000).prop_map(|s| chrono::DateTime::from_timestamp(s, 0).unwrap()),
+    ]
+}
+
+fn dates() -> impl Strategy<Value = NaiveDate> {
+    prop_oneof![Just(NaiveDate::MIN), Just(NaiveDate::MAX), instants().prop_map(|t| t.date_naive())]
+}
+
+proptest! {
+    /// Deadlines over any instants, however extreme, give tasks sorted by due
+    /// time, and never panic.
+    #[test]
+    fn deadlines_never_panic(
+        status in prop::sample::select(CaseStatus::ALL.to_vec()),
+        risk in prop::sample::select(RiskLevel::ALL.to_vec()),
+        registered in instants(),
+        optional in prop::collection::vec(prop::option::of(instants()), 4),
+        scheduled in prop::collection::vec(dates(), 0..3),
+        service_dates in prop::collection::vec(dates(), 0..3),
+        review in prop::option::of(dates()),
+        now in instants(),
+    ) {
+        let case = CaseTimeline {
+            status,
+            risk_level: risk,
+            registered_at: registered,
+            assigned_at: optional[0],
+            first_response_at: optional[1],
+            case_plan_approved_at: optional[2],
+            last_follow_up_at: optional[3],
+            scheduled_follow_ups: scheduled,
+            services: service_dates
+                .into_iter()
+                .map(|due_date| ServiceDue { service_type: ServiceType::Medical, due_date, status: ServiceStatus::Planned })
+                .collect(),
+            bid_review_date: review,
+        };
+        let tasks = case_tasks(&case, &DeadlineTable::defaults(), now);
+        prop_assert!(tasks.windows(2).all(|pair| pair[0].due_at <= pair[1].due_at));
+        prop_assert!(tasks.iter().all(|t| t.overdue == (t.due_at < now)));
     }
 }
 
