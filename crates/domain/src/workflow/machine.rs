@@ -19,6 +19,22 @@
 //! beyond immediate protection before it, no closure without a supervisor).
 //! Assessments, follow-ups and services are records that repeat *inside* a
 //! status; they do not need the status to move backwards.
+//!
+//! Where DOMAIN.md is silent, these choices were made (and are tested):
+//! - a closure request can be rejected and a transfer request cancelled (or
+//!   declined by the receiver); the case returns to the status it held before
+//!   the request ([`Facts::status_before_request`]), through the same gates;
+//! - `transferred` is not an end: the new owner takes the case up with
+//!   [`Action::ResumeAfterTransfer`], back to `assessment`, because a child in
+//!   a new country needs assessing there;
+//! - a transfer across a border needs a best-interest determination: moving a
+//!   child to another country is a durable-solution decision (return or third
+//!   country). Within one country it needs one only when it separates the
+//!   child from their parents ([`TransferFacts::requires_bid`]);
+//! - neither a `closure_requested` nor a `transfer_requested` case can start
+//!   the other request: one pending decision at a time;
+//! - reopening and marking a duplicate undo or merge work that a supervisor
+//!   signed off, so they are the supervisor's ([`crate::policy::may_perform`]).
 
 use serde::Serialize;
 
