@@ -4,6 +4,7 @@
 
 mod bench;
 mod demo;
+mod link;
 
 use std::io::Read;
 use std::net::SocketAddr;
@@ -67,6 +68,8 @@ enum Command {
     },
     /// Measure throughput and latency against a loaded database (see docs/benchmarks.md).
     Bench(bench::BenchArgs),
+    /// Record linkage on CSV registers: dedupe, match, privacy-preserving encodings (no database needed).
+    Link(link::LinkArgs),
 }
 
 #[derive(Args)]
@@ -268,6 +271,7 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             }
         }
         Command::Bench(args) => bench::run(args).await?,
+        Command::Link(args) => link::run(args)?,
     }
     Ok(std::process::ExitCode::SUCCESS)
 }

@@ -34,6 +34,7 @@ pub mod clk;
 pub mod engine;
 pub mod normalize;
 pub mod phonetic;
+pub mod synth;
 pub mod variants;
 
 use variants::{default_variants, NameVariants};

@@ -211,12 +211,49 @@ fn accepted_pairs(
     pairs
 }
 
+/// Records prepared for the engine, one at a time (a register read from a
+/// file need not be held as [`Record`]s). For [`link_register`], the left
+/// register's records come first.
+#[derive(Debug, Clone)]
+pub struct Register<'a> {
+    variants: &'a NameVariants,
+    prepared: Vec<Prepared>,
+}
+
+impl<'a> Register<'a> {
+    pub fn new(variants: &'a NameVariants) -> Self {
+        Self { variants, prepared: Vec::new() }
+    }
+
+    /// Prepares and adds one record.
+    pub fn push(&mut self, record: &Record) {
+        self.prepared.push(Prepared::new(record, self.variants));
+    }
+
+    pub fn len(&self) -> usize {
+        self.prepared.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.prepared.is_empty()
+    }
+}
+
 /// Finds the duplicates in one list of records.
 pub fn dedupe(records: &[Record], settings: &Settings) -> DedupeResult {
-    let prepared: Vec<Prepared> = records.iter().map(|r| Prepared::new(r, settings.variants)).collect();
-    let candidates = block::dedupe_candidates(&prepared, &settings.rules, settings.max_pairs_per_block);
-    let (scorer, em, vectors) = train(&prepared, &prepared, &candidates.pairs, settings, true);
-    let scored = score(&scorer, &prepared, &prepared, &candidates.pairs, &vectors);
+    let mut register = Register::new(settings.variants);
+    for r in records {
+        register.push(r);
+    }
+    dedupe_register(&register, settings)
+}
+
+/// [`dedupe`] on a [`Register`].
+pub fn dedupe_register(register: &Register, settings: &Settings) -> DedupeResult {
+    let prepared = &register.prepared;
+    let candidates = block::dedupe_candidates(prepared, &settings.rules, settings.max_pairs_per_block);
+    let (scorer, em, vectors) = train(prepared, prepared, &candidates.pairs, settings, true);
+    let scored = score(&scorer, prepared, prepared, &candidates.pairs, &vectors);
     let cannot =
         cluster::pair_set(scored.iter().filter(|s| s.4 || s.3 <= settings.cannot_link_bits).map(|s| (s.0, s.1)));
     let links: Vec<(u32, u32, f64)> =
@@ -226,7 +263,7 @@ pub fn dedupe(records: &[Record], settings: &Settings) -> DedupeResult {
         cannot.contains(&(x.min(y), x.max(y))) || hard_conflict(a, b, &compare(a, b)).is_some()
     });
     DedupeResult {
-        pairs: accepted_pairs(&scored, &prepared, &prepared, settings.threshold),
+        pairs: accepted_pairs(&scored, prepared, prepared, settings.threshold),
         clusters: prepared.iter().zip(cluster_of).map(|(p, c)| (p.id.clone(), c)).collect(),
         blocking: candidates.per_rule,
         oversized_blocks: candidates.oversized,
@@ -238,13 +275,22 @@ pub fn dedupe(records: &[Record], settings: &Settings) -> DedupeResult {
 
 /// Finds the records of `right` that are children of `left`.
 pub fn link(left: &[Record], right: &[Record], settings: &Settings) -> LinkResult {
-    let l: Vec<Prepared> = left.iter().map(|r| Prepared::new(r, settings.variants)).collect();
-    let r: Vec<Prepared> = right.iter().map(|r| Prepared::new(r, settings.variants)).collect();
-    let candidates = block::link_candidates(&l, &r, &settings.rules, settings.max_pairs_per_block);
-    let (scorer, em, vectors) = train(&l, &r, &candidates.pairs, settings, false);
-    let scored = score(&scorer, &l, &r, &candidates.pairs, &vectors);
+    let mut register = Register::new(settings.variants);
+    for r in left.iter().chain(right) {
+        register.push(r);
+    }
+    link_register(&register, left.len(), settings)
+}
+
+/// [`link`] on a [`Register`] whose first `left_len` records are the left
+/// list and the others the right one.
+pub fn link_register(register: &Register, left_len: usize, settings: &Settings) -> LinkResult {
+    let (l, r) = register.prepared.split_at(left_len.min(register.prepared.len()));
+    let candidates = block::link_candidates(l, r, &settings.rules, settings.max_pairs_per_block);
+    let (scorer, em, vectors) = train(l, r, &candidates.pairs, settings, false);
+    let scored = score(&scorer, l, r, &candidates.pairs, &vectors);
     LinkResult {
-        pairs: accepted_pairs(&scored, &l, &r, settings.threshold),
+        pairs: accepted_pairs(&scored, l, r, settings.threshold),
         blocking: candidates.per_rule,
         oversized_blocks: candidates.oversized,
         candidate_pairs: candidates.pairs.len(),
