@@ -141,6 +141,63 @@ pub(crate) async fn append(tx: &mut Tx, ctx: &AuditContext, event: NewEvent<'_>)
     Ok(())
 }
 
+/// An event chained but not yet inserted, for bulk imports that insert many
+/// events per statement: the columns of `audit_events`, in [`EVENT_COLUMNS`] order.
+pub(crate) struct ChainedEvent {
+    pub seq: i64,
+    pub at: i64,
+    pub actor_user_id: Option<String>,
+    pub actor_org_id: Option<String>,
+    pub action: String,
+    pub target_kind: Option<String>,
+    pub target_id: Option<String>,
+    pub fields: String,
+    pub request_id: String,
+    pub outcome: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+pub(crate) const EVENT_COLUMNS: &str =
+    "seq, at, actor_user_id, actor_org_id, action, target_kind, target_id, fields, request_id, outcome, prev_hash, hash";
+
+/// Chains an event exactly as [`append`] does and advances the head; the
+/// caller must insert it in this transaction (a failed unit rolls back the head).
+pub(crate) fn chain(tx: &mut Tx, ctx: &AuditContext, event: NewEvent<'_>) -> ChainedEvent {
+    let fields = serde_json::to_string(event.fields).expect("strings serialise");
+    let seq = tx.head.seq + 1;
+    let content = HashedContent {
+        seq,
+        at: crate::now_ms(),
+        actor_user_id: ctx.actor.as_ref().map(|a| a.user_id.as_str()),
+        actor_org_id: ctx.actor.as_ref().map(|a| a.organisation_id.as_str()),
+        action: event.action,
+        target_kind: event.target.map(|t| t.kind),
+        target_id: event.target.and_then(|t| t.id),
+        fields: &fields,
+        request_id: &ctx.request_id,
+        outcome: event.outcome,
+        prev_hash: &tx.head.hash,
+    };
+    let hash = event_hash(&content);
+    let chained = ChainedEvent {
+        seq,
+        at: content.at,
+        actor_user_id: content.actor_user_id.map(str::to_string),
+        actor_org_id: content.actor_org_id.map(str::to_string),
+        action: event.action.to_string(),
+        target_kind: content.target_kind.map(str::to_string),
+        target_id: content.target_id.map(str::to_string),
+        fields: fields.clone(),
+        request_id: ctx.request_id.clone(),
+        outcome: event.outcome.to_string(),
+        prev_hash: tx.head.hash.clone(),
+        hash: hash.clone(),
+    };
+    tx.head = ChainHead { seq, hash };
+    chained
+}
+
 /// The result of checking the chain.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AuditVerification {

@@ -25,7 +25,8 @@ use crate::db::SqlStore;
 use crate::directory::{corrupt, json_list, new_id, parse_json_list};
 use crate::writer::Tx;
 use crate::{
-    may_hold_cases, AuditContext, CaseFilter, CasePage, CaseRegistration, CaseSummary, StoreError, StoreResult,
+    may_hold_cases, AuditContext, CaseFilter, CasePage, CaseRegistration, CaseSummary, ImportProgress, StoreError,
+    StoreResult,
 };
 
 /// Query parameters collected while SQL is assembled, numbered `$1, $2, …`
@@ -36,10 +37,11 @@ pub(crate) struct Params {
 }
 
 #[derive(Clone)]
-enum Param {
+pub(crate) enum Param {
     Text(String),
     OptionalText(Option<String>),
     Int(i64),
+    OptionalInt(Option<i64>),
 }
 
 impl Params {
@@ -67,6 +69,7 @@ impl Params {
                 Param::Text(text) => query.bind(text.clone()),
                 Param::OptionalText(text) => query.bind(text.clone()),
                 Param::Int(int) => query.bind(*int),
+                Param::OptionalInt(int) => query.bind(*int),
             };
         }
         query
@@ -88,16 +91,17 @@ pub(crate) fn scope_condition(scope: &CaseScope, params: &mut Params) -> String 
     }
 }
 
-const CASE_COLUMNS: &str = "c.id, c.reference, c.organisation_id, c.identity_id, c.assigned_to, c.status, c.risk_level,
+pub(crate) const CASE_COLUMNS: &str =
+    "c.id, c.reference, c.organisation_id, c.identity_id, c.assigned_to, c.status, c.risk_level,
     c.protection_status, c.identification_date, c.identification_place, c.identification_channel, c.local_structure,
     c.created_at, c.updated_at, c.version,
     i.given_name, i.family_name, i.sex, i.date_of_birth, i.estimated_age, i.age_disputed, i.citizenship, i.languages";
 
-fn parse_code<T>(raw: &str, parse: fn(&str) -> Result<T, String>, what: &str) -> StoreResult<T> {
+pub(crate) fn parse_code<T>(raw: &str, parse: fn(&str) -> Result<T, String>, what: &str) -> StoreResult<T> {
     parse(raw).map_err(|_| corrupt(what, raw))
 }
 
-fn parse_date(raw: &str) -> StoreResult<NaiveDate> {
+pub(crate) fn parse_date(raw: &str) -> StoreResult<NaiveDate> {
     NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| corrupt("date", raw))
 }
 
@@ -127,36 +131,48 @@ async fn load_case(tx: &mut Tx, scope: &CaseScope, id: &CaseId) -> StoreResult<O
     for row in &rows {
         if let Some(position) = row.try_get::<Option<i64>, _>("name_position")? {
             if let Entry::Vacant(slot) = names.entry(position) {
-                let kind: String = row.try_get("name_kind")?;
-                let script: String = row.try_get("name_script")?;
-                let name = ChildName {
-                    name: row.try_get("name")?,
-                    kind: parse_code(&kind, NameKind::parse, "name kind")?,
-                    script: parse_code(&script, Script::parse, "script")?,
-                    language: row.try_get("name_language")?,
-                };
-                slot.insert(name);
+                slot.insert(name_from_row(row)?);
             }
         }
         if let Some(position) = row.try_get::<Option<i64>, _>("consent_position")? {
             if let Entry::Vacant(slot) = consents.entry(position) {
-                let purpose: String = row.try_get("purpose")?;
-                let given_by: String = row.try_get("given_by")?;
-                let consent = Consent {
-                    purpose: parse_code(&purpose, ConsentPurpose::parse, "consent purpose")?,
-                    given_by: parse_code(&given_by, ConsentGivenBy::parse, "consent giver")?,
-                    date: parse_date(&row.try_get::<String, _>("given_on")?)?,
-                    withheld: row.try_get("withheld")?,
-                    legal_basis: row.try_get("legal_basis")?,
-                };
-                slot.insert(consent);
+                slot.insert(consent_from_row(row)?);
             }
         }
     }
     case_from_row(first, names.into_values().collect(), consents.into_values().collect()).map(Some)
 }
 
-fn case_from_row(row: &AnyRow, other_names: Vec<ChildName>, consents: Vec<Consent>) -> StoreResult<CaseView> {
+/// A child's other name from columns `name`, `name_kind`, `name_script`, `name_language`.
+pub(crate) fn name_from_row(row: &AnyRow) -> StoreResult<ChildName> {
+    let kind: String = row.try_get("name_kind")?;
+    let script: String = row.try_get("name_script")?;
+    Ok(ChildName {
+        name: row.try_get("name")?,
+        kind: parse_code(&kind, NameKind::parse, "name kind")?,
+        script: parse_code(&script, Script::parse, "script")?,
+        language: row.try_get("name_language")?,
+    })
+}
+
+/// A consent from columns `purpose`, `given_by`, `given_on`, `withheld`, `legal_basis`.
+pub(crate) fn consent_from_row(row: &AnyRow) -> StoreResult<Consent> {
+    let purpose: String = row.try_get("purpose")?;
+    let given_by: String = row.try_get("given_by")?;
+    Ok(Consent {
+        purpose: parse_code(&purpose, ConsentPurpose::parse, "consent purpose")?,
+        given_by: parse_code(&given_by, ConsentGivenBy::parse, "consent giver")?,
+        date: parse_date(&row.try_get::<String, _>("given_on")?)?,
+        withheld: row.try_get("withheld")?,
+        legal_basis: row.try_get("legal_basis")?,
+    })
+}
+
+pub(crate) fn case_from_row(
+    row: &AnyRow,
+    other_names: Vec<ChildName>,
+    consents: Vec<Consent>,
+) -> StoreResult<CaseView> {
     let status: String = row.try_get("status")?;
     let risk: String = row.try_get("risk_level")?;
     let protection: Option<String> = row.try_get("protection_status")?;
@@ -422,6 +438,268 @@ async fn insert_case(
     })
 }
 
+/// Rows of one table waiting to be inserted with multi-row statements of a
+/// fixed size: every full statement has the same text, so each backend
+/// prepares it once and reuses it.
+struct BulkInsert {
+    /// `INSERT INTO table (columns) VALUES `
+    head: String,
+    columns: usize,
+    rows_per_statement: usize,
+    pending: Vec<Param>,
+}
+
+impl BulkInsert {
+    /// `rows_per_statement` keeps the parameters of one statement under
+    /// 8,000 (SQLite allows 32,766, PostgreSQL 65,535).
+    fn new(table: &str, columns: &str, rows_per_statement: usize) -> Self {
+        let count = columns.split(',').count();
+        BulkInsert {
+            head: format!("INSERT INTO {table} ({columns}) VALUES "),
+            columns: count,
+            rows_per_statement,
+            pending: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, row: impl IntoIterator<Item = Param>) {
+        let before = self.pending.len();
+        self.pending.extend(row);
+        debug_assert_eq!(self.pending.len() - before, self.columns);
+    }
+
+    fn rows(&self) -> usize {
+        self.pending.len() / self.columns
+    }
+
+    /// Inserts every full statement's worth of rows; the rest wait.
+    async fn flush_full(&mut self, tx: &mut Tx) -> StoreResult<()> {
+        while self.rows() >= self.rows_per_statement {
+            self.insert(tx, self.rows_per_statement).await?;
+        }
+        Ok(())
+    }
+
+    /// Inserts every pending row.
+    async fn flush_all(&mut self, tx: &mut Tx) -> StoreResult<()> {
+        self.flush_full(tx).await?;
+        if self.rows() > 0 {
+            self.insert(tx, self.rows()).await?;
+        }
+        Ok(())
+    }
+
+    async fn insert(&mut self, tx: &mut Tx, rows: usize) -> StoreResult<()> {
+        let mut sql = String::with_capacity(self.head.len() + rows * self.columns * 7);
+        sql.push_str(&self.head);
+        let mut n = 0;
+        for row in 0..rows {
+            sql.push_str(if row == 0 { "(" } else { ", (" });
+            for column in 0..self.columns {
+                n += 1;
+                if column > 0 {
+                    sql.push_str(", ");
+                }
+                sql.push('$');
+                sql.push_str(&n.to_string());
+            }
+            sql.push(')');
+        }
+        let params = Params { values: self.pending.drain(..rows * self.columns).collect() };
+        params.bind(sqlx::query(&sql)).execute(&mut tx.conn).await?;
+        Ok(())
+    }
+}
+
+/// Cases whose rows are assembled before the writer inserts them (a few
+/// statements per chunk instead of several per case).
+const IMPORT_CHUNK: usize = 500;
+
+/// Registers many cases with the same rules as [`insert_case`] (assignee
+/// checks, references in order, search keys, one `case.create` event each),
+/// with multi-row statements. An error leaves the unit to be rolled back whole.
+async fn insert_cases_in_bulk(
+    tx: &mut Tx,
+    ctx: &AuditContext,
+    cases: &[CaseRegistration],
+    progress: &ImportProgress,
+) -> StoreResult<Vec<CaseId>> {
+    // Assignees: each (organisation, user) pair is checked once.
+    let assignees: Vec<Option<UserId>> = cases
+        .iter()
+        .map(|registration| match (&registration.case.assigned_to, &ctx.actor) {
+            (Some(user), _) => Some(user.clone()),
+            (None, Some(actor)) if actor.role == safepath_domain::codes::Role::Caseworker => {
+                Some(actor.user_id.clone())
+            }
+            (None, _) => None,
+        })
+        .collect();
+    let mut checked = std::collections::HashSet::new();
+    for (registration, assignee) in cases.iter().zip(&assignees) {
+        if let Some(user) = assignee {
+            if checked.insert((registration.organisation_id.as_str(), user.as_str())) {
+                check_assignee(tx, &registration.organisation_id, user).await?;
+            }
+        }
+    }
+    // References: each organisation's counter is advanced once by its number of cases.
+    let mut per_organisation: Vec<(&OrganisationId, i64)> = Vec::new();
+    for registration in cases {
+        match per_organisation.iter_mut().find(|(id, _)| *id == &registration.organisation_id) {
+            Some((_, count)) => *count += 1,
+            None => per_organisation.push((&registration.organisation_id, 1)),
+        }
+    }
+    let mut next_number: std::collections::HashMap<&str, (i64, String)> = std::collections::HashMap::new();
+    for (organisation, count) in per_organisation {
+        let counter = sqlx::query(
+            "UPDATE organisations SET case_counter = case_counter + $1 WHERE id = $2 RETURNING case_counter, reference_prefix",
+        )
+        .bind(count)
+        .bind(organisation.as_str())
+        .fetch_optional(&mut tx.conn)
+        .await?
+        .ok_or_else(|| StoreError::Invalid(ValidationErrors::single("organisation_id", "no such organisation")))?;
+        let last: i64 = counter.try_get("case_counter")?;
+        next_number.insert(organisation.as_str(), (last - count + 1, counter.try_get("reference_prefix")?));
+    }
+
+    let mut identities = BulkInsert::new(
+        "child_identities",
+        "id, given_name, family_name, sex, date_of_birth, estimated_age, age_disputed, citizenship, languages, created_at",
+        400,
+    );
+    let mut names = BulkInsert::new("child_names", "identity_id, position, name, kind, script, language", 1_000);
+    let mut keys = BulkInsert::new("name_keys", "key, organisation_id, identity_id", 2_000);
+    let mut case_rows = BulkInsert::new(
+        "cases",
+        "id, reference, organisation_id, identity_id, assigned_to, status, risk_level, protection_status, \
+         identification_date, identification_place, identification_channel, local_structure, created_by, created_at, \
+         updated_at, version",
+        400,
+    );
+    let mut consents =
+        BulkInsert::new("consents", "case_id, position, purpose, given_by, given_on, withheld, legal_basis", 1_000);
+    let mut events = BulkInsert::new("audit_events", audit::EVENT_COLUMNS, 500);
+    let created_by = ctx.actor.as_ref().map(|a| a.user_id.as_str().to_string());
+    let text = |value: &str| Param::Text(value.to_string());
+    let optional = |value: Option<&str>| Param::OptionalText(value.map(str::to_string));
+
+    let mut ids = Vec::with_capacity(cases.len());
+    for (chunk_start, chunk) in (0..).step_by(IMPORT_CHUNK).zip(cases.chunks(IMPORT_CHUNK)) {
+        let now = crate::now_ms();
+        for (offset, registration) in chunk.iter().enumerate() {
+            let case = &registration.case;
+            let organisation = &registration.organisation_id;
+            let (number, prefix) = next_number.get_mut(organisation.as_str()).expect("counted above");
+            let reference = format!("{prefix}-{}-{:05}", case.identification.date.format("%Y"), *number);
+            *number += 1;
+            let identity_id = new_id();
+            let child = &case.child;
+            let (date_of_birth, estimated_age) = age_columns(child.age);
+            identities.push([
+                text(&identity_id),
+                text(&child.given_name),
+                optional(child.family_name.as_deref()),
+                text(child.sex.as_str()),
+                Param::OptionalText(date_of_birth),
+                Param::OptionalInt(estimated_age),
+                Param::Int(i64::from(child.age_disputed)),
+                Param::Text(json_list(&child.citizenship)),
+                Param::Text(json_list(&child.languages)),
+                Param::Int(now),
+            ]);
+            for (position, name) in child.other_names.iter().enumerate() {
+                names.push([
+                    text(&identity_id),
+                    Param::Int(position as i64),
+                    text(&name.name),
+                    text(name.kind.as_str()),
+                    text(name.script.as_str()),
+                    optional(name.language.as_deref()),
+                ]);
+            }
+            let mut name_keys: Vec<String> = child.all_names().flat_map(safepath_linkage::name_index_keys).collect();
+            name_keys.sort_unstable();
+            name_keys.dedup();
+            for key in name_keys {
+                keys.push([Param::Text(key), text(organisation.as_str()), text(&identity_id)]);
+            }
+            let case_id = new_id();
+            case_rows.push([
+                text(&case_id),
+                Param::Text(reference),
+                text(organisation.as_str()),
+                text(&identity_id),
+                optional(assignees[chunk_start + offset].as_ref().map(|u| u.as_str())),
+                text(CaseStatus::Registered.as_str()),
+                text(case.risk_level.as_str()),
+                optional(case.protection_status.map(|p| p.as_str())),
+                Param::Text(case.identification.date.to_string()),
+                text(&case.identification.place),
+                text(case.identification.channel.as_str()),
+                optional(case.identification.local_structure.as_deref()),
+                Param::OptionalText(created_by.clone()),
+                Param::Int(now),
+                Param::Int(now),
+                Param::Int(1),
+            ]);
+            for (position, consent) in case.consents.iter().enumerate() {
+                consents.push([
+                    text(&case_id),
+                    Param::Int(position as i64),
+                    text(consent.purpose.as_str()),
+                    text(consent.given_by.as_str()),
+                    Param::Text(consent.date.to_string()),
+                    optional(consent.withheld.as_deref()),
+                    optional(consent.legal_basis.as_deref()),
+                ]);
+            }
+            let event = audit::chain(
+                tx,
+                ctx,
+                NewEvent {
+                    action: "case.create",
+                    target: Some(Target::new("case", &case_id)),
+                    fields: &["child", "identification", "risk_level", "protection_status", "assigned_to", "consents"],
+                    outcome: "ok",
+                },
+            );
+            events.push([
+                Param::Int(event.seq),
+                Param::Int(event.at),
+                Param::OptionalText(event.actor_user_id),
+                Param::OptionalText(event.actor_org_id),
+                Param::Text(event.action),
+                Param::OptionalText(event.target_kind),
+                Param::OptionalText(event.target_id),
+                Param::Text(event.fields),
+                Param::Text(event.request_id),
+                Param::Text(event.outcome),
+                Param::Text(event.prev_hash),
+                Param::Text(event.hash),
+            ]);
+            ids.push(CaseId::from_trusted(case_id));
+        }
+        // Parents before children (foreign keys): a row left waiting for a
+        // full statement always has its parent inserted already.
+        identities.flush_all(tx).await?;
+        names.flush_full(tx).await?;
+        keys.flush_full(tx).await?;
+        case_rows.flush_all(tx).await?;
+        consents.flush_full(tx).await?;
+        events.flush_full(tx).await?;
+        progress(ids.len());
+    }
+    names.flush_all(tx).await?;
+    keys.flush_all(tx).await?;
+    consents.flush_all(tx).await?;
+    events.flush_all(tx).await?;
+    progress(ids.len());
+    Ok(ids)
+}
+
 /// Imports of at least this many cases refresh the query planner's statistics:
 /// after a bulk load, stale statistics make PostgreSQL scan an organisation's
 /// cases instead of starting a name search from its few matches.
@@ -443,23 +721,19 @@ impl SqlStore {
             .await
     }
 
+    /// Registers `cases` in one unit of the writer: all of them or, if any is
+    /// refused, none. Rows go in with multi-row statements of fixed sizes
+    /// (prepared once, then reused), `progress` hears how many are written.
     pub(crate) async fn import_cases_impl(
         &self,
         ctx: &AuditContext,
         cases: Vec<CaseRegistration>,
+        progress: ImportProgress,
     ) -> StoreResult<Vec<CaseId>> {
         let ctx = ctx.clone();
         let ids = self
             .writer
-            .transact(move |tx| {
-                Box::pin(async move {
-                    let mut ids = Vec::with_capacity(cases.len());
-                    for registration in &cases {
-                        ids.push(insert_case(tx, &ctx, &registration.organisation_id, &registration.case).await?.id);
-                    }
-                    Ok(ids)
-                })
-            })
+            .transact(move |tx| Box::pin(async move { insert_cases_in_bulk(tx, &ctx, &cases, &progress).await }))
             .await?;
         if ids.len() >= BULK_IMPORT {
             self.refresh_statistics().await?;

@@ -12,6 +12,7 @@ pub mod audit;
 mod cases;
 pub mod db;
 mod directory;
+mod exchange;
 mod store_impl;
 mod writer;
 
@@ -27,6 +28,7 @@ use serde::Serialize;
 
 pub use audit::{AuditVerification, RowCounts};
 pub use db::{Backend, SqlStore, StoreConfig};
+pub use exchange::{no_progress, ExportFilter, ImportProgress};
 
 /// Errors of the store. The server maps each to one HTTP status; database
 /// detail stays in the log.
@@ -174,6 +176,22 @@ pub trait Store: Send + Sync + 'static {
         id: &CaseId,
         patch: CasePatch,
     ) -> StoreResult<CaseView>;
+
+    /// Like [`Store::import_cases`], telling `progress` how many cases are written so far.
+    async fn import_cases_with_progress(
+        &self,
+        ctx: &AuditContext,
+        cases: Vec<CaseRegistration>,
+        progress: ImportProgress,
+    ) -> StoreResult<Vec<CaseId>>;
+    /// Every case in `scope` matching `filter`, with the child's identity, for
+    /// an exchange file; audited as one `case.export` event (field names only).
+    async fn export_cases(
+        &self,
+        ctx: &AuditContext,
+        scope: &CaseScope,
+        filter: ExportFilter,
+    ) -> StoreResult<Vec<CaseView>>;
 
     /// Checks the whole audit chain.
     async fn verify_audit(&self) -> StoreResult<AuditVerification>;

@@ -10,8 +10,8 @@ use safepath_domain::user::{NewUser, User};
 use crate::audit::{self, AuditVerification, NewEvent, RowCounts, Target};
 use crate::db::{Backend, SqlStore};
 use crate::{
-    AuditContext, CaseFilter, CasePage, CaseRegistration, Credentials, SessionRecord, SignInRecord, Store, StoreError,
-    StoreResult,
+    AuditContext, CaseFilter, CasePage, CaseRegistration, Credentials, ExportFilter, ImportProgress, SessionRecord,
+    SignInRecord, Store, StoreError, StoreResult,
 };
 
 #[async_trait]
@@ -62,7 +62,7 @@ impl Store for SqlStore {
     }
 
     async fn import_cases(&self, ctx: &AuditContext, cases: Vec<CaseRegistration>) -> StoreResult<Vec<CaseId>> {
-        self.import_cases_impl(ctx, cases).await
+        self.import_cases_impl(ctx, cases, crate::no_progress()).await
     }
 
     async fn get_case(&self, ctx: &AuditContext, scope: &CaseScope, id: &CaseId) -> StoreResult<CaseView> {
@@ -81,6 +81,24 @@ impl Store for SqlStore {
         patch: CasePatch,
     ) -> StoreResult<CaseView> {
         self.update_case_impl(ctx, scope, id, patch).await
+    }
+
+    async fn import_cases_with_progress(
+        &self,
+        ctx: &AuditContext,
+        cases: Vec<CaseRegistration>,
+        progress: ImportProgress,
+    ) -> StoreResult<Vec<CaseId>> {
+        self.import_cases_impl(ctx, cases, progress).await
+    }
+
+    async fn export_cases(
+        &self,
+        ctx: &AuditContext,
+        scope: &CaseScope,
+        filter: ExportFilter,
+    ) -> StoreResult<Vec<CaseView>> {
+        self.export_cases_impl(ctx, scope, filter).await
     }
 
     async fn verify_audit(&self) -> StoreResult<AuditVerification> {
