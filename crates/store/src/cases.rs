@@ -18,7 +18,7 @@ use safepath_domain::ids::{CaseId, IdentityId, OrganisationId, UserId};
 use safepath_domain::policy::CaseScope;
 use safepath_domain::ValidationErrors;
 use sqlx::any::{AnyArguments, AnyRow};
-use sqlx::{Any, AnyConnection, Row};
+use sqlx::{Any, Row};
 
 use crate::audit::{self, NewEvent, Target};
 use crate::db::SqlStore;
@@ -816,30 +816,41 @@ impl SqlStore {
             filtered_on.push("assigned_to");
         }
         // A name search starts from the identities whose names match every
-        // query token and only then looks at their cases; CROSS JOIN keeps
-        // SQLite from reordering that into a scan of the organisation's cases.
-        let mut conn = self.pool.acquire().await?;
+        // query token (an index lookup per key) and only then looks at their
+        // cases; CROSS JOIN keeps SQLite from reordering that into a scan of
+        // the organisation's cases.
         let mut with = String::new();
         let mut from = "cases c";
         if let Some(query) = &filter.query {
             filtered_on.push("q");
-            // Keys are stored per owning organisation: a scoped search reads
-            // its own organisation's keys only.
-            let owner = match scope {
-                CaseScope::Nothing => None,
-                CaseScope::AssignedTo { organisation, .. } | CaseScope::Organisation(organisation) => {
-                    Some(organisation)
-                }
-            };
             let tokens = safepath_linkage::query_keys(query);
-            match owner {
-                Some(owner) if !tokens.is_empty() => {
-                    let tokens = rarest_first(&mut conn, owner, tokens).await?;
-                    with = format!("matches(identity_id) AS ({}), ", matching_identities(&tokens, owner, &mut params));
-                    from = "matches m CROSS JOIN cases c";
-                    conditions.push("c.identity_id = m.identity_id".into());
-                }
-                _ => conditions.push("1 = 0".into()),
+            if tokens.is_empty() {
+                conditions.push("1 = 0".into());
+            } else {
+                // INTERSECT removes duplicates itself; one token needs DISTINCT.
+                let distinct = if tokens.len() == 1 { "DISTINCT " } else { "" };
+                // Keys are stored per owning organisation: a scoped search
+                // reads its own organisation's matches only.
+                let owner = match scope {
+                    CaseScope::Nothing => None,
+                    CaseScope::AssignedTo { organisation, .. } | CaseScope::Organisation(organisation) => {
+                        Some(params.text(organisation.as_str()))
+                    }
+                };
+                let owner_condition = owner.map(|o| format!(" AND organisation_id = {o}")).unwrap_or_default();
+                let sets: Vec<String> = tokens
+                    .iter()
+                    .map(|keys| {
+                        let list: Vec<String> = keys.iter().map(|k| params.text(k.as_str())).collect();
+                        format!(
+                            "SELECT {distinct}identity_id FROM name_keys WHERE key IN ({}){owner_condition}",
+                            list.join(", ")
+                        )
+                    })
+                    .collect();
+                with = format!("matches(identity_id) AS ({}), ", sets.join(" INTERSECT "));
+                from = "matches m CROSS JOIN cases c";
+                conditions.push("c.identity_id = m.identity_id".into());
             }
         }
         let condition = conditions.join(" AND ");
@@ -851,6 +862,7 @@ impl SqlStore {
         let windowed = !with.is_empty();
         let (total_column, page_total) = if windowed { (", COUNT(*) OVER () AS total", ", p.total") } else { ("", "") };
 
+        let mut conn = self.pool.acquire().await?;
         let mut total = if windowed {
             None
         } else {
@@ -914,63 +926,6 @@ impl SqlStore {
             })
             .await?
     }
-}
-
-/// The query's tokens, the one with the fewest matching names first. The
-/// matching starts from the first token's names and probes each of them for
-/// the other tokens (primary-key lookups), so starting from the rarest reads
-/// the fewest rows: "Klea Hoxa" reads the few hundred Hoxas, not the
-/// thousands of Kleas. The counts come from the same index, in one statement.
-async fn rarest_first(
-    conn: &mut AnyConnection,
-    owner: &OrganisationId,
-    mut tokens: Vec<Vec<String>>,
-) -> StoreResult<Vec<Vec<String>>> {
-    if tokens.len() < 2 {
-        return Ok(tokens);
-    }
-    let mut params = Params::default();
-    let organisation = params.text(owner.as_str());
-    let counts: Vec<String> = tokens
-        .iter()
-        .enumerate()
-        .map(|(i, keys)| {
-            let list: Vec<String> = keys.iter().map(|k| params.text(k.as_str())).collect();
-            format!(
-                "(SELECT COUNT(*) FROM name_keys WHERE key IN ({}) AND organisation_id = {organisation}) AS n{i}",
-                list.join(", ")
-            )
-        })
-        .collect();
-    let sql = format!("SELECT {}", counts.join(", "));
-    let row = params.bind(sqlx::query(&sql)).fetch_one(&mut *conn).await?;
-    let mut counted = Vec::with_capacity(tokens.len());
-    for (i, keys) in tokens.drain(..).enumerate() {
-        counted.push((row.try_get::<i64, _>(i)?, keys));
-    }
-    counted.sort_by_key(|(count, _)| *count);
-    Ok(counted.into_iter().map(|(_, keys)| keys).collect())
-}
-
-/// SQL for the identities of `owner` with a name matching every token: the
-/// first token's matches (an index range per key), each kept when every other
-/// token has one of its keys for the same identity (an index lookup per key).
-fn matching_identities(tokens: &[Vec<String>], owner: &OrganisationId, params: &mut Params) -> String {
-    let organisation = params.text(owner.as_str());
-    let mut keys_in = |keys: &[String]| keys.iter().map(|k| params.text(k.as_str())).collect::<Vec<_>>().join(", ");
-    let (first, others) = tokens.split_first().map(|(first, others)| (first.as_slice(), others)).unwrap_or_default();
-    let mut sql = format!(
-        "SELECT DISTINCT n0.identity_id FROM name_keys n0 WHERE n0.key IN ({}) AND n0.organisation_id = {organisation}",
-        keys_in(first)
-    );
-    for (i, keys) in others.iter().enumerate().map(|(i, keys)| (i + 1, keys)) {
-        sql.push_str(&format!(
-            " AND EXISTS (SELECT 1 FROM name_keys n{i} WHERE n{i}.key IN ({}) AND n{i}.organisation_id = {organisation} \
-             AND n{i}.identity_id = n0.identity_id)",
-            keys_in(keys)
-        ));
-    }
-    sql
 }
 
 fn summary_from_row(row: &AnyRow) -> StoreResult<CaseSummary> {
