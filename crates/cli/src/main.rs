@@ -4,6 +4,7 @@
 
 mod bench;
 mod demo;
+mod htcds;
 mod link;
 
 use std::io::Read;
@@ -68,6 +69,10 @@ enum Command {
     },
     /// Measure throughput and latency against a loaded database (see docs/benchmarks.md).
     Bench(bench::BenchArgs),
+    /// Export cases to an exchange file (`export htcds`: HTCDS v2.0 JSON or CSV).
+    Export(htcds::ExportArgs),
+    /// Import cases from an exchange file (`import htcds`): all records, or none if any is invalid.
+    Import(htcds::ImportArgs),
     /// Record linkage on CSV registers: dedupe, match, privacy-preserving encodings (no database needed).
     Link(link::LinkArgs),
 }
@@ -271,6 +276,8 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             }
         }
         Command::Bench(args) => bench::run(args).await?,
+        Command::Export(args) => htcds::export(&url, args).await?,
+        Command::Import(args) => htcds::import(&url, args).await?,
         Command::Link(args) => link::run(args)?,
     }
     Ok(std::process::ExitCode::SUCCESS)

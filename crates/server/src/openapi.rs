@@ -14,6 +14,7 @@ use crate::routes::{cases, directory, session};
         session::sign_in, session::current, session::sign_out,
         directory::create_organisation, directory::list_organisations, directory::create_user,
         cases::create, cases::read, cases::list, cases::update,
+        crate::routes::exchange::case_htcds, crate::routes::exchange::case_htcds_csv,
     ),
     components(schemas(crate::error::ErrorBody, safepath_store::CaseSummary)),
     modifiers(&BearerAuth),

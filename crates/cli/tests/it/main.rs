@@ -3,6 +3,7 @@
 //! file and, when `SAFEPATH_TEST_DATABASE_URL` is set, a fresh PostgreSQL
 //! database created for the test and dropped afterwards.
 
+mod htcds;
 mod link;
 mod support;
 

@@ -2,6 +2,7 @@
 
 pub(crate) mod cases;
 pub(crate) mod directory;
+pub(crate) mod exchange;
 pub(crate) mod session;
 
 use std::net::SocketAddr;
@@ -27,6 +28,8 @@ pub fn api() -> Router<AppState> {
         .route("/api/v1/users", axum::routing::post(directory::create_user).fallback(method_not_allowed))
         .route("/api/v1/cases", get(cases::list).post(cases::create).fallback(method_not_allowed))
         .route("/api/v1/cases/{id}", get(cases::read).patch(cases::update).fallback(method_not_allowed))
+        .route("/api/v1/cases/{id}/htcds", get(exchange::case_htcds).fallback(method_not_allowed))
+        .route("/api/v1/cases/{id}/htcds.csv", get(exchange::case_htcds_csv).fallback(method_not_allowed))
         .route("/api/v1/openapi.json", get(crate::openapi::document))
         .route("/healthz", get(|| async { "ok" }))
 }
