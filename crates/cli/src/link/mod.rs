@@ -154,7 +154,7 @@ fn dedupe(input: &Path, output: &Path, threshold: f64) -> anyhow::Result<()> {
     let mut warnings = input::Warnings::default();
     let rows = read_register(input, &mut register, &mut warnings)?;
     let spin = spinner("blocking, training and scoring");
-    let result = engine::dedupe_register(&register, &settings);
+    let result = engine::dedupe_register(&mut register, &settings);
     spin.finish_and_clear();
     let mut out = output::AtomicCsv::create(output, &["id", "cluster_id"])?;
     let mut sizes = std::collections::HashMap::<usize, u32>::new();
@@ -183,7 +183,7 @@ fn match_registers(left: &Path, right: &Path, output: &Path, threshold: f64) -> 
     let left_rows = read_register(left, &mut register, &mut warnings)?;
     let right_rows = read_register(right, &mut register, &mut warnings)?;
     let spin = spinner("blocking, training and scoring");
-    let result = engine::link_register(&register, left_rows as usize, &settings);
+    let result = engine::link_register(&mut register, left_rows as usize, &settings);
     spin.finish_and_clear();
     let mut out = output::AtomicCsv::create(output, &["left_id", "right_id", "probability"])?;
     for pair in &result.pairs {

@@ -99,8 +99,17 @@ pub fn jaro(a: &str, b: &str) -> f64 {
         return 0.0;
     }
     let window = (a.len().max(b.len()) / 2).saturating_sub(1);
-    let mut a_matched = vec![false; a.len()];
-    let mut b_matched = vec![false; b.len()];
+    // Names are short: the match flags live on the stack unless a side is
+    // longer than 64 bytes (no allocation in the engine's inner loop).
+    let (mut a_stack, mut b_stack) = ([false; 64], [false; 64]);
+    let (mut a_heap, mut b_heap) = (Vec::new(), Vec::new());
+    let (a_matched, b_matched): (&mut [bool], &mut [bool]) = if a.len() <= 64 && b.len() <= 64 {
+        (&mut a_stack[..a.len()], &mut b_stack[..b.len()])
+    } else {
+        a_heap.resize(a.len(), false);
+        b_heap.resize(b.len(), false);
+        (&mut a_heap, &mut b_heap)
+    };
     let mut matches = 0usize;
     for (i, &ca) in a.iter().enumerate() {
         let lo = i.saturating_sub(window);
@@ -265,7 +274,17 @@ fn full_days(d: &PartialDate) -> Option<i64> {
 /// one side is year-only; 4 the date falls in the other's estimated-age
 /// range, or both estimated ranges overlap; 5 different; [`MISSING`].
 pub fn date_level(a: &Prepared, b: &Prepared) -> u8 {
-    match (a.dob, b.dob) {
+    date_level_of(a.dob, a.birth_years, b.dob, b.birth_years)
+}
+
+/// [`date_level`] on the parts: dates of birth and estimated birth-year ranges.
+pub(crate) fn date_level_of(
+    a_dob: Option<PartialDate>,
+    a_years: Option<(i32, i32)>,
+    b_dob: Option<PartialDate>,
+    b_years: Option<(i32, i32)>,
+) -> u8 {
+    match (a_dob, b_dob) {
         (Some(x), Some(y)) => {
             if x == y && x.day.is_some() {
                 return 0;
@@ -284,9 +303,9 @@ pub fn date_level(a: &Prepared, b: &Prepared) -> u8 {
             }
             5
         }
-        (Some(x), None) => in_range(x.year, b.birth_years),
-        (None, Some(y)) => in_range(y.year, a.birth_years),
-        (None, None) => match (a.birth_years, b.birth_years) {
+        (Some(x), None) => in_range(x.year, b_years),
+        (None, Some(y)) => in_range(y.year, a_years),
+        (None, None) => match (a_years, b_years) {
             (Some((lo1, hi1)), Some((lo2, hi2))) => {
                 if lo1 <= hi2 && lo2 <= hi1 {
                     4
@@ -327,7 +346,7 @@ pub fn place_level(a: &str, b: &str) -> u8 {
     }
 }
 
-fn agree_level<T: PartialEq>(a: Option<T>, b: Option<T>) -> u8 {
+pub(crate) fn agree_level<T: PartialEq>(a: Option<T>, b: Option<T>) -> u8 {
     match (a, b) {
         (Some(a), Some(b)) => u8::from(a != b),
         _ => MISSING,
@@ -347,7 +366,7 @@ pub fn names_swapped(a: &Prepared, b: &Prepared) -> bool {
 
 /// Whether crosswise levels (`gf`, `fg`) agree strictly better than
 /// straight ones (`gg`, `ff`); a missing name counts as worse than any.
-fn swap_wins(gg: u8, ff: u8, gf: u8, fg: u8) -> bool {
+pub(crate) fn swap_wins(gg: u8, ff: u8, gf: u8, fg: u8) -> bool {
     let score = |l: u8| if l == MISSING { 5 } else { u32::from(l) };
     score(gf) + score(fg) < score(gg) + score(ff)
 }

@@ -23,7 +23,7 @@ use std::collections::HashMap;
 use super::compare::{Field, Vector, FIELDS, MISSING};
 
 /// Smallest probability used, so that no level has weight ±∞.
-const FLOOR: f64 = 1e-6;
+pub(crate) const FLOOR: f64 = 1e-6;
 
 /// Smallest `m` EM may give a level. Without it, a level never seen among
 /// matches of the training data (a place written differently, say) gets
@@ -69,6 +69,18 @@ impl TermFrequencies {
             if !value.is_empty() {
                 *tf.counts.entry(value.to_string()).or_default() += 1;
                 tf.total += 1;
+            }
+        }
+        tf
+    }
+
+    /// From counts already made (values with a count of 0 are left out).
+    pub fn from_counts<'a>(counts: impl IntoIterator<Item = (&'a str, u32)>) -> Self {
+        let mut tf = Self::default();
+        for (value, count) in counts {
+            if !value.is_empty() && count > 0 {
+                tf.counts.insert(value.to_string(), count);
+                tf.total += u64::from(count);
             }
         }
         tf
