@@ -10,6 +10,7 @@ pub mod error;
 pub mod extract;
 pub mod openapi;
 mod routes;
+pub mod web;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -88,6 +89,7 @@ pub fn router(state: AppState) -> Router {
     let body_limit = state.config.body_limit;
     let secure = state.config.secure_cookies;
     let mut app = routes::api()
+        .merge(web::routes())
         .fallback(routes::not_found)
         .with_state(state)
         .layer(axum::extract::DefaultBodyLimit::max(body_limit))
@@ -97,7 +99,9 @@ pub fn router(state: AppState) -> Router {
         .layer(static_header(header::X_FRAME_OPTIONS, "DENY"))
         .layer(static_header(header::REFERRER_POLICY, "no-referrer"))
         .layer(static_header(HeaderName::from_static("cross-origin-opener-policy"), "same-origin"))
-        .layer(static_header(header::CACHE_CONTROL, "no-store"));
+        // Responses are not stored unless they say otherwise (the web
+        // pages' hashed assets are immutable).
+        .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
     if secure {
         app = app.layer(static_header(header::STRICT_TRANSPORT_SECURITY, "max-age=31536000; includeSubDomains"));
     }

@@ -58,17 +58,29 @@ pub async fn sign_in(
     RequestIdOf(request_id): RequestIdOf,
     ApiJson(body): ApiJson<SignIn>,
 ) -> ApiResult<Response> {
+    let (token, user) = open_session(&state, &address, request_id, &body.username, body.password).await?;
+    let mut headers = HeaderMap::new();
+    headers.insert(header::SET_COOKIE, session_cookie(&state, &token)?);
+    let body = SessionCreated { csrf_token: auth::csrf_token(&token), token, user };
+    Ok((StatusCode::OK, headers, Json(body)).into_response())
+}
+
+/// Checks credentials and opens a session: the one sign-in path of the API
+/// and the web pages. Returns the new session token and its user.
+pub(crate) async fn open_session(
+    state: &AppState,
+    address: &str,
+    request_id: String,
+    raw_username: &str,
+    password: String,
+) -> ApiResult<(String, User)> {
     // A username that could never exist (NUL, overlong, odd characters) is
     // simply wrong: the same 401, audited and counted towards throttling.
-    let username = match parse_username(&body.username) {
-        Ok(username) if body.password.len() <= 1024 => username,
+    let username = match parse_username(raw_username) {
+        Ok(username) if password.len() <= 1024 => username,
         _ => {
-            let key = if body.username.len() <= 64 && !body.username.contains('\0') {
-                body.username.as_str()
-            } else {
-                "(invalid)"
-            };
-            state.throttle.record_failure(key, &address);
+            let key = if raw_username.len() <= 64 && !raw_username.contains('\0') { raw_username } else { "(invalid)" };
+            state.throttle.record_failure(key, address);
             state
                 .store
                 .record_sign_in(SignInRecord {
@@ -91,30 +103,30 @@ pub async fn sign_in(
         token_hash,
         now: safepath_store::now_ms(),
     };
-    if state.throttle.is_blocked(&username, &address) {
+    if state.throttle.is_blocked(&username, address) {
         state.store.record_sign_in(record(SignInOutcome::Throttled, None)).await?;
         return Err(ApiError::Throttled);
     }
     // Verify against a real hash even for unknown users, so that timing does
     // not tell which usernames exist.
-    let stored = credentials
-        .as_ref()
-        .filter(|c| c.active)
-        .map(|c| c.password_hash.clone())
-        .unwrap_or_else(|| dummy_hash(&state));
-    let password = body.password;
+    let stored =
+        credentials.as_ref().filter(|c| c.active).map(|c| c.password_hash.clone()).unwrap_or_else(|| dummy_hash(state));
     let verified = tokio::task::spawn_blocking(move || auth::verify_password(&password, &stored))
         .await
         .map_err(|e| ApiError::Internal(format!("password check failed: {e}")))?;
     let Some(user) = user.clone().filter(|_| verified && credentials.as_ref().is_some_and(|c| c.active)) else {
-        state.throttle.record_failure(&username, &address);
+        state.throttle.record_failure(&username, address);
         state.store.record_sign_in(record(SignInOutcome::WrongCredentials, None)).await?;
         return Err(ApiError::WrongCredentials);
     };
     let token = auth::new_token();
     state.store.record_sign_in(record(SignInOutcome::Success, Some(auth::token_hash(&token)))).await?;
     state.throttle.record_success(&username);
+    Ok((token, user))
+}
 
+/// The `Set-Cookie` value carrying a new session token.
+pub(crate) fn session_cookie(state: &AppState, token: &str) -> ApiResult<HeaderValue> {
     let mut cookie = format!(
         "{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}",
         state.config.absolute_timeout.as_secs()
@@ -122,10 +134,12 @@ pub async fn sign_in(
     if state.config.secure_cookies {
         cookie.push_str("; Secure");
     }
-    let mut headers = HeaderMap::new();
-    headers.insert(header::SET_COOKIE, HeaderValue::from_str(&cookie).map_err(|e| ApiError::Internal(e.to_string()))?);
-    let body = SessionCreated { csrf_token: auth::csrf_token(&token), token, user };
-    Ok((StatusCode::OK, headers, Json(body)).into_response())
+    HeaderValue::from_str(&cookie).map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+/// The `Set-Cookie` value that removes the session cookie.
+pub(crate) fn clearing_cookie() -> HeaderValue {
+    HeaderValue::from_static("safepath_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0")
 }
 
 fn dummy_hash(state: &AppState) -> String {
@@ -148,8 +162,7 @@ pub async fn current(session: Authenticated) -> Json<CurrentSession> {
 pub async fn sign_out(State(state): State<AppState>, session: Authenticated) -> ApiResult<Response> {
     state.sessions.forget(&session.token_hash);
     state.store.end_session(&session.audit(), &session.token_hash).await?;
-    let clear = format!("{SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
     let mut headers = HeaderMap::new();
-    headers.insert(header::SET_COOKIE, HeaderValue::from_str(&clear).map_err(|e| ApiError::Internal(e.to_string()))?);
+    headers.insert(header::SET_COOKIE, clearing_cookie());
     Ok((StatusCode::NO_CONTENT, headers).into_response())
 }

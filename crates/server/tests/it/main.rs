@@ -5,3 +5,4 @@ mod support;
 mod access_matrix;
 mod hostile_input;
 mod story;
+mod web;
