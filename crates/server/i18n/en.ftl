@@ -143,6 +143,7 @@ case-section-notes = Notes
 case-section-history = History
 case-section-coming = This section will open with the case workflow.
 case-other-names = Other names
+case-consent-table = Consents recorded
 case-no-consent = No consent is recorded: nothing can be shared.
 case-consent-purpose = For
 case-consent-given-by = Given by

@@ -143,6 +143,7 @@ case-section-notes = Notas
 case-section-history = Historial
 case-section-coming = Esta sección se abrirá con el flujo de gestión de casos.
 case-other-names = Otros nombres
+case-consent-table = Consentimientos registrados
 case-no-consent = No hay consentimiento registrado: no se puede compartir nada.
 case-consent-purpose = Para
 case-consent-given-by = Dado por

@@ -143,6 +143,7 @@ case-section-notes = Notes
 case-section-history = Historique
 case-section-coming = Cette section s'ouvrira avec le circuit de gestion des dossiers.
 case-other-names = Autres noms
+case-consent-table = Consentements enregistrés
 case-no-consent = Aucun consentement n'est enregistré : rien ne peut être partagé.
 case-consent-purpose = Pour
 case-consent-given-by = Donné par

@@ -143,6 +143,7 @@ case-section-notes = Notas
 case-section-history = Histórico
 case-section-coming = Esta secção abrirá com o fluxo de gestão de casos.
 case-other-names = Outros nomes
+case-consent-table = Consentimentos registados
 case-no-consent = Não há consentimento registado: nada pode ser partilhado.
 case-consent-purpose = Para
 case-consent-given-by = Dado por

@@ -3,6 +3,7 @@
 mod support;
 
 mod access_matrix;
+mod browser;
 mod hostile_input;
 mod story;
 mod web;
