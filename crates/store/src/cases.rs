@@ -492,6 +492,10 @@ impl BulkInsert {
     async fn insert(&mut self, tx: &mut Tx, rows: usize) -> StoreResult<()> {
         let mut sql = String::with_capacity(self.head.len() + rows * self.columns * 7);
         sql.push_str(&self.head);
+        // SQLite gets anonymous `?` parameters: it looks a numbered one up by
+        // scanning every parameter's name, which made a statement of 6,000
+        // parameters spend 70% of an import's time on binding.
+        let numbered = tx.backend != crate::db::Backend::Sqlite;
         let mut n = 0;
         for row in 0..rows {
             sql.push_str(if row == 0 { "(" } else { ", (" });
@@ -500,13 +504,26 @@ impl BulkInsert {
                 if column > 0 {
                     sql.push_str(", ");
                 }
-                sql.push('$');
-                sql.push_str(&n.to_string());
+                if numbered {
+                    sql.push('$');
+                    sql.push_str(&n.to_string());
+                } else {
+                    sql.push('?');
+                }
             }
             sql.push(')');
         }
-        let params = Params { values: self.pending.drain(..rows * self.columns).collect() };
-        params.bind(sqlx::query(&sql)).execute(&mut tx.conn).await?;
+        let mut query = sqlx::query(&sql);
+        // Moved, not cloned: an import binds millions of values.
+        for value in self.pending.drain(..rows * self.columns) {
+            query = match value {
+                Param::Text(text) => query.bind(text),
+                Param::OptionalText(text) => query.bind(text),
+                Param::Int(int) => query.bind(int),
+                Param::OptionalInt(int) => query.bind(int),
+            };
+        }
+        query.execute(&mut tx.conn).await?;
         Ok(())
     }
 }
