@@ -8,6 +8,8 @@
 use crate::codes::{ApprovalKind, Role};
 use crate::ids::{OrganisationId, UserId};
 use crate::workflow::machine::Action;
+use crate::workflow::referral::{CaseSection, ReferralAccess, ReferralSide};
+use chrono::NaiveDate;
 
 /// The signed-in user on whose behalf a request runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,6 +84,45 @@ pub fn may_perform(role: Role, action: Action) -> bool {
         CompleteTransfer => role_may(role, Permission::Approve(ApprovalKind::Transfer)),
         Reopen | MarkDuplicate => role == Role::Supervisor,
     }
+}
+
+/// Which end of a referral `actor` is on: the sending organisation (which
+/// must also hold the case in its scope, checked by the store with
+/// [`case_scope`]) or the receiving one. `None` — not a party, or a role that
+/// works no cases — answers as absent (404).
+pub fn referral_side(actor: &Actor, from: &OrganisationId, to: &OrganisationId) -> Option<ReferralSide> {
+    if !role_may(actor.role, Permission::RespondToReferral) {
+        return None;
+    }
+    if &actor.organisation_id == from {
+        Some(ReferralSide::Sender)
+    } else if &actor.organisation_id == to {
+        Some(ReferralSide::Receiver)
+    } else {
+        None
+    }
+}
+
+/// Whether `actor` may read `section` of a case referred to organisation
+/// `receiver`, on `today`: a caseworker or supervisor of the receiving
+/// organisation, a section the sender shared, a referral still pending or
+/// accepted, on or before its access end date. Anything else is absent (404).
+pub fn may_read_referred_section(
+    actor: &Actor,
+    receiver: &OrganisationId,
+    access: &ReferralAccess,
+    section: CaseSection,
+    today: NaiveDate,
+) -> bool {
+    role_may(actor.role, Permission::RespondToReferral)
+        && &actor.organisation_id == receiver
+        && access.receiver_may_read(section, today)
+}
+
+/// Whether `actor` may answer (accept or decline) a transfer addressed to
+/// organisation `receiver`; otherwise the transfer is absent to them (404).
+pub fn may_answer_transfer(actor: &Actor, receiver: &OrganisationId) -> bool {
+    role_may(actor.role, Permission::RespondToReferral) && &actor.organisation_id == receiver
 }
 
 /// Which cases — and so which children's identities — an actor may read and

@@ -53,6 +53,10 @@ pub enum ApiError {
     StaleVersion { current: i64 },
     #[error("{0}")]
     Conflict(String),
+    /// A workflow rule refused the step: 403 or 409 by the refusal's kind,
+    /// with its stable code (`bia_not_approved`, `consent_required`, …).
+    #[error("{0}")]
+    Refused(safepath_domain::workflow::Refusal),
     #[error("the request body is larger than {limit} bytes")]
     TooLarge { limit: usize },
     #[error("send JSON with Content-Type: application/json")]
@@ -81,6 +85,10 @@ impl ApiError {
             MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             StaleVersion { .. } => (StatusCode::CONFLICT, "version_conflict"),
             Conflict(_) => (StatusCode::CONFLICT, "workflow_conflict"),
+            Refused(refusal) => match refusal.kind() {
+                safepath_domain::workflow::RefusalKind::Forbidden => (StatusCode::FORBIDDEN, refusal.code.as_str()),
+                safepath_domain::workflow::RefusalKind::Conflict => (StatusCode::CONFLICT, refusal.code.as_str()),
+            },
             TooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
             UnsupportedMediaType => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
             Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),
@@ -104,6 +112,7 @@ impl From<StoreError> for ApiError {
             StoreError::StaleVersion { current } => ApiError::StaleVersion { current },
             StoreError::Invalid(errors) => ApiError::Invalid(errors),
             StoreError::Conflict(reason) => ApiError::Conflict(reason),
+            StoreError::Refused(refusal) => ApiError::Refused(refusal),
             StoreError::Unsupported(reason) => ApiError::Conflict(reason),
             StoreError::Closed => ApiError::Unavailable("the server is shutting down".into()),
             StoreError::Database(detail) => ApiError::Internal(detail),

@@ -5,7 +5,7 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{cases, directory, session};
+use crate::routes::{cases, directory, session, workflow};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -15,10 +15,22 @@ use crate::routes::{cases, directory, session};
         directory::create_organisation, directory::list_organisations, directory::create_user,
         cases::create, cases::read, cases::list, cases::update,
         crate::routes::exchange::case_htcds, crate::routes::exchange::case_htcds_csv,
+        workflow::add_assessment, workflow::list_assessments, workflow::add_indicator, workflow::list_indicators,
+        workflow::screening, workflow::add_bia, workflow::list_bia, workflow::add_bid, workflow::list_bid,
+        workflow::decide, workflow::approval_queue, workflow::add_plan, workflow::list_plans,
+        workflow::add_service, workflow::list_services, workflow::add_standard_check, workflow::standards,
+        workflow::add_exploitation_episode, workflow::add_movement_episode, workflow::list_episodes,
+        workflow::add_perpetrator, workflow::list_perpetrators, workflow::add_follow_up, workflow::list_follow_ups,
+        workflow::create_referral, workflow::case_referrals, workflow::read_referral, workflow::referred_case,
+        workflow::referred_section, workflow::accept_referral, workflow::decline_referral,
+        workflow::complete_referral, workflow::revoke_referral, workflow::request_transfer,
+        workflow::accept_transfer, workflow::decline_transfer, workflow::complete_transfer,
+        workflow::cancel_transfer, workflow::resume, workflow::request_closure, workflow::reopen,
+        workflow::mark_duplicate, workflow::history, workflow::my_work,
     ),
-    components(schemas(crate::error::ErrorBody, safepath_store::CaseSummary)),
+    components(schemas(crate::error::ErrorBody, safepath_store::CaseSummary, safepath_domain::workflow::RefusalCode)),
     modifiers(&BearerAuth),
-    tags((name = "session"), (name = "directory"), (name = "cases"))
+    tags((name = "session"), (name = "directory"), (name = "cases"), (name = "workflow"))
 )]
 pub struct ApiDoc;
 

@@ -289,6 +289,12 @@ pub struct RowCounts {
     pub cases: i64,
     pub consents: i64,
     pub audit_events: i64,
+    /// The workflow's tables (issue #4).
+    pub case_records: i64,
+    pub approvals: i64,
+    pub referrals: i64,
+    pub transfers: i64,
+    pub case_status_history: i64,
 }
 
 pub(crate) async fn row_counts(pool: &AnyPool) -> StoreResult<RowCounts> {
@@ -301,7 +307,12 @@ pub(crate) async fn row_counts(pool: &AnyPool) -> StoreResult<RowCounts> {
                 (SELECT COUNT(*) FROM name_keys) AS name_keys,
                 (SELECT COUNT(*) FROM cases) AS cases,
                 (SELECT COUNT(*) FROM consents) AS consents,
-                (SELECT COUNT(*) FROM audit_events) AS audit_events",
+                (SELECT COUNT(*) FROM audit_events) AS audit_events,
+                (SELECT COUNT(*) FROM case_records) AS case_records,
+                (SELECT COUNT(*) FROM approvals) AS approvals,
+                (SELECT COUNT(*) FROM referrals) AS referrals,
+                (SELECT COUNT(*) FROM transfers) AS transfers,
+                (SELECT COUNT(*) FROM case_status_history) AS case_status_history",
     )
     .fetch_one(pool)
     .await?;
@@ -315,5 +326,10 @@ pub(crate) async fn row_counts(pool: &AnyPool) -> StoreResult<RowCounts> {
         cases: row.try_get("cases")?,
         consents: row.try_get("consents")?,
         audit_events: row.try_get("audit_events")?,
+        case_records: row.try_get("case_records")?,
+        approvals: row.try_get("approvals")?,
+        referrals: row.try_get("referrals")?,
+        transfers: row.try_get("transfers")?,
+        case_status_history: row.try_get("case_status_history")?,
     })
 }

@@ -105,7 +105,7 @@ pub(crate) fn parse_date(raw: &str) -> StoreResult<NaiveDate> {
     NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| corrupt("date", raw))
 }
 
-async fn load_case(tx: &mut Tx, scope: &CaseScope, id: &CaseId) -> StoreResult<Option<CaseView>> {
+pub(crate) async fn load_case(tx: &mut Tx, scope: &CaseScope, id: &CaseId) -> StoreResult<Option<CaseView>> {
     let mut params = Params::default();
     let id_param = params.text(id.as_str());
     let condition = scope_condition(scope, &mut params);

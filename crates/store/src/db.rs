@@ -73,8 +73,14 @@ pub struct SqlStore {
     pub(crate) writer: Writer,
 }
 
-const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[(1, "core", include_str!("../migrations/sqlite/0001_core.sql"))];
-const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[(1, "core", include_str!("../migrations/postgres/0001_core.sql"))];
+const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "core", include_str!("../migrations/sqlite/0001_core.sql")),
+    (2, "workflow", include_str!("../migrations/sqlite/0002_workflow.sql")),
+];
+const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "core", include_str!("../migrations/postgres/0001_core.sql")),
+    (2, "workflow", include_str!("../migrations/postgres/0002_workflow.sql")),
+];
 
 impl SqlStore {
     /// Connects, applies pending migrations and starts the writer.

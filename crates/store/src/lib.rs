@@ -14,6 +14,7 @@ pub mod db;
 mod directory;
 mod exchange;
 mod store_impl;
+pub mod workflow;
 mod writer;
 
 use async_trait::async_trait;
@@ -27,8 +28,17 @@ use safepath_domain::ValidationErrors;
 use serde::Serialize;
 
 pub use audit::{AuditVerification, RowCounts};
+use chrono::NaiveDate;
 pub use db::{Backend, SqlStore, StoreConfig};
 pub use exchange::{no_progress, ExportFilter, ImportProgress};
+use safepath_domain::workflow::approval::Approval;
+use safepath_domain::workflow::referral::{CaseSection, NewReferral, ReferralAction, ReferralOutcome};
+use safepath_domain::workflow::transfer::NewTransfer;
+use safepath_domain::workflow::ConsentOverride;
+pub use workflow::{
+    ApprovalRecord, CaseCommand, CaseHistory, CaseRecord, NewRecord, RecordKind, ReferralRecord, ReferredCase,
+    Screening, StandardsView, StatusChange, TransferAnswer, TransferRecord, WorkView,
+};
 
 /// Errors of the store. The server maps each to one HTTP status; database
 /// detail stays in the log.
@@ -49,6 +59,9 @@ pub enum StoreError {
     /// The operation is not available on this backend (e.g. SQLite file backup on PostgreSQL).
     #[error("{0}")]
     Unsupported(String),
+    /// A workflow rule refused the step (403 or 409 by its code's kind).
+    #[error("{0}")]
+    Refused(safepath_domain::workflow::Refusal),
     /// The database failed; the message is for the log, never for a client.
     #[error("database error: {0}")]
     Database(String),
@@ -199,6 +212,108 @@ pub trait Store: Send + Sync + 'static {
     async fn row_counts(&self) -> StoreResult<RowCounts>;
     /// A consistent online copy of the database to `destination` (SQLite only), audited as an export.
     async fn backup(&self, ctx: &AuditContext, destination: &str) -> StoreResult<()>;
+
+    // -- The case workflow (issue #4, `workflow.rs`). Each call loads the case
+    // under `scope` (absent outside it), asks the domain's rules, and writes
+    // the record, the status and the audit event in one unit; a refusal
+    // (`StoreError::Refused`) writes nothing.
+
+    /// Adds an assessment, BIA, BID, plan, service, episode… to a case.
+    async fn add_case_record(
+        &self,
+        ctx: &AuditContext,
+        scope: &CaseScope,
+        id: &CaseId,
+        record: NewRecord,
+    ) -> StoreResult<CaseRecord>;
+    /// A case's records of the given kinds, oldest first (audited as a read).
+    async fn case_records(
+        &self,
+        ctx: &AuditContext,
+        scope: &CaseScope,
+        id: &CaseId,
+        kinds: Vec<RecordKind>,
+    ) -> StoreResult<Vec<CaseRecord>>;
+    /// The indicator screening of a case: a suggestion, never a status.
+    async fn case_screening(&self, ctx: &AuditContext, scope: &CaseScope, id: &CaseId) -> StoreResult<Screening>;
+    /// A case's standards-of-care checks and the unmet ones.
+    async fn case_standards(&self, ctx: &AuditContext, scope: &CaseScope, id: &CaseId) -> StoreResult<StandardsView>;
+    /// A supervisor's decision on the case's BIA, BID, plan, transfer or closure.
+    async fn decide_approval(
+        &self,
+        ctx: &AuditContext,
+        scope: &CaseScope,
+        id: &CaseId,
+        approval: Approval,
+    ) -> StoreResult<ApprovalRecord>;
+    /// Approvals waiting on the cases in `scope`.
+    async fn pending_approvals(&self, ctx: &AuditContext, scope: &CaseScope) -> StoreResult<Vec<ApprovalRecord>>;
+    /// Refers the case to a partner, sharing the chosen sections (consent or an override).
+    async fn create_referral(
+        &self,
+        ctx: &AuditContext,
+        scope: &CaseScope,
+        id: &CaseId,
+        referral: NewReferral,
+        over: Option<ConsentOverride>,
+    ) -> StoreResult<ReferralRecord>;
+    /// A referral, to its sender or its receiver.
+    async fn referral(&self, ctx: &AuditContext, id: &str) -> StoreResult<ReferralRecord>;
+    /// Accept, decline, complete (receiver) or revoke (sender) a referral.
+    async fn referral_action(
+        &self,
+        ctx: &AuditContext,
+        id: &str,
+        action: ReferralAction,
+        outcome: Option<ReferralOutcome>,
+    ) -> StoreResult<ReferralRecord>;
+    /// What the receiver of a referral may read of the case today (one section, or all shared).
+    async fn referred_case(
+        &self,
+        ctx: &AuditContext,
+        id: &str,
+        section: Option<CaseSection>,
+        today: NaiveDate,
+    ) -> StoreResult<ReferredCase>;
+    /// Requests a transfer of the case to another organisation.
+    async fn request_transfer(
+        &self,
+        ctx: &AuditContext,
+        scope: &CaseScope,
+        id: &CaseId,
+        transfer: NewTransfer,
+        over: Option<ConsentOverride>,
+    ) -> StoreResult<TransferRecord>;
+    /// The receiving organisation accepts or declines a transfer.
+    async fn answer_transfer(
+        &self,
+        ctx: &AuditContext,
+        id: &str,
+        answer: TransferAnswer,
+    ) -> StoreResult<TransferRecord>;
+    /// Closure request, reopening, duplicate, transfer completion, cancellation, resumption.
+    async fn case_command(
+        &self,
+        ctx: &AuditContext,
+        scope: &CaseScope,
+        id: &CaseId,
+        command: CaseCommand,
+    ) -> StoreResult<StatusChange>;
+    /// A case's workflow history (perpetrator records only when permitted).
+    async fn case_history(
+        &self,
+        ctx: &AuditContext,
+        scope: &CaseScope,
+        id: &CaseId,
+        include_perpetrators: bool,
+    ) -> StoreResult<CaseHistory>;
+    /// The caller's work list at `now`.
+    async fn work(
+        &self,
+        ctx: &AuditContext,
+        scope: &CaseScope,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<WorkView>;
 }
 
 /// One sign-in attempt, as the audit trail records it.

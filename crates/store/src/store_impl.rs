@@ -7,8 +7,18 @@ use safepath_domain::organisation::{NewOrganisation, Organisation};
 use safepath_domain::policy::CaseScope;
 use safepath_domain::user::{NewUser, User};
 
+use chrono::{DateTime, NaiveDate, Utc};
+use safepath_domain::workflow::approval::Approval;
+use safepath_domain::workflow::referral::{CaseSection, NewReferral, ReferralAction, ReferralOutcome};
+use safepath_domain::workflow::transfer::NewTransfer;
+use safepath_domain::workflow::ConsentOverride;
+
 use crate::audit::{self, AuditVerification, NewEvent, RowCounts, Target};
 use crate::db::{Backend, SqlStore};
+use crate::workflow::{
+    ApprovalRecord, CaseCommand, CaseHistory, CaseRecord, NewRecord, RecordKind, ReferralRecord, ReferredCase,
+    Screening, StandardsView, StatusChange, TransferAnswer, TransferRecord, WorkView,
+};
 use crate::{
     AuditContext, CaseFilter, CasePage, CaseRegistration, Credentials, ExportFilter, ImportProgress, SessionRecord,
     SignInRecord, Store, StoreError, StoreResult,
@@ -136,5 +146,126 @@ impl Store for SqlStore {
                 })
             })
             .await
+    }
+
+    async fn add_case_record(
+        &self,
+        ctx: &AuditContext,
+        scope: &CaseScope,
+        id: &CaseId,
+        record: NewRecord,
+    ) -> StoreResult<CaseRecord> {
+        self.add_case_record_impl(ctx, scope, id, record).await
+    }
+
+    async fn case_records(
+        &self,
+        ctx: &AuditContext,
+        scope: &CaseScope,
+        id: &CaseId,
+        kinds: Vec<RecordKind>,
+    ) -> StoreResult<Vec<CaseRecord>> {
+        self.case_records_impl(ctx, scope, id, kinds).await
+    }
+
+    async fn case_screening(&self, ctx: &AuditContext, scope: &CaseScope, id: &CaseId) -> StoreResult<Screening> {
+        self.screening_impl(ctx, scope, id).await
+    }
+
+    async fn case_standards(&self, ctx: &AuditContext, scope: &CaseScope, id: &CaseId) -> StoreResult<StandardsView> {
+        self.standards_impl(ctx, scope, id).await
+    }
+
+    async fn decide_approval(
+        &self,
+        ctx: &AuditContext,
+        scope: &CaseScope,
+        id: &CaseId,
+        approval: Approval,
+    ) -> StoreResult<ApprovalRecord> {
+        self.decide_approval_impl(ctx, scope, id, approval).await
+    }
+
+    async fn pending_approvals(&self, ctx: &AuditContext, scope: &CaseScope) -> StoreResult<Vec<ApprovalRecord>> {
+        self.pending_approvals_impl(ctx, scope).await
+    }
+
+    async fn create_referral(
+        &self,
+        ctx: &AuditContext,
+        scope: &CaseScope,
+        id: &CaseId,
+        referral: NewReferral,
+        over: Option<ConsentOverride>,
+    ) -> StoreResult<ReferralRecord> {
+        self.create_referral_impl(ctx, scope, id, referral, over).await
+    }
+
+    async fn referral(&self, ctx: &AuditContext, id: &str) -> StoreResult<ReferralRecord> {
+        self.referral_impl(ctx, id).await
+    }
+
+    async fn referral_action(
+        &self,
+        ctx: &AuditContext,
+        id: &str,
+        action: ReferralAction,
+        outcome: Option<ReferralOutcome>,
+    ) -> StoreResult<ReferralRecord> {
+        self.referral_action_impl(ctx, id, action, outcome).await
+    }
+
+    async fn referred_case(
+        &self,
+        ctx: &AuditContext,
+        id: &str,
+        section: Option<CaseSection>,
+        today: NaiveDate,
+    ) -> StoreResult<ReferredCase> {
+        self.referred_case_impl(ctx, id, section, today).await
+    }
+
+    async fn request_transfer(
+        &self,
+        ctx: &AuditContext,
+        scope: &CaseScope,
+        id: &CaseId,
+        transfer: NewTransfer,
+        over: Option<ConsentOverride>,
+    ) -> StoreResult<TransferRecord> {
+        self.request_transfer_impl(ctx, scope, id, transfer, over).await
+    }
+
+    async fn answer_transfer(
+        &self,
+        ctx: &AuditContext,
+        id: &str,
+        answer: TransferAnswer,
+    ) -> StoreResult<TransferRecord> {
+        self.answer_transfer_impl(ctx, id, answer).await
+    }
+
+    async fn case_command(
+        &self,
+        ctx: &AuditContext,
+        scope: &CaseScope,
+        id: &CaseId,
+        command: CaseCommand,
+    ) -> StoreResult<StatusChange> {
+        self.case_command_impl(ctx, scope, id, command).await
+    }
+
+    async fn case_history(
+        &self,
+        ctx: &AuditContext,
+        scope: &CaseScope,
+        id: &CaseId,
+        include_perpetrators: bool,
+    ) -> StoreResult<CaseHistory> {
+        self.case_history_impl(ctx, scope, id, include_perpetrators).await
+    }
+
+    async fn work(&self, ctx: &AuditContext, scope: &CaseScope, now: DateTime<Utc>) -> StoreResult<WorkView> {
+        self.work_impl(ctx, scope, now).await
     }
 }

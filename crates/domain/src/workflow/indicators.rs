@@ -219,7 +219,8 @@ pub struct ObservationInput {
     pub note: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+/// Deserialize is for reading back what the store wrote (validated then).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct IndicatorObservation {
     pub indicator: IndicatorCode,
     pub observed: bool,

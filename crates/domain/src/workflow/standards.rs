@@ -140,7 +140,8 @@ pub struct StandardCheckInput {
     pub note: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+/// Deserialize is for reading back what the store wrote (validated then).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct StandardCheck {
     pub key: StandardKey,
     pub status: StandardStatus,

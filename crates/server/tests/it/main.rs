@@ -7,3 +7,5 @@ mod browser;
 mod hostile_input;
 mod story;
 mod web;
+mod workflow_refusals;
+mod workflow_story;
