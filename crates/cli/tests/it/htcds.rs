@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::support::{assert_fails, audit_events, safepath, stderr_of, stdout_of, Db};
+use crate::support::{assert_fails, audit_events, block_on, safepath, stderr_of, stdout_of, Db, Server, DEMO_PASSWORD};
 
 /// Each scenario on SQLite and, when `SAFEPATH_TEST_DATABASE_URL` is set, PostgreSQL.
 macro_rules! on_both_backends {
@@ -31,6 +31,7 @@ macro_rules! on_both_backends {
 on_both_backends!(
     export_then_import_into_an_empty_database_gives_the_same_cases,
     one_bad_record_among_a_thousand_writes_nothing_and_is_named,
+    one_case_over_http_as_htcds_json_and_csv,
 );
 
 fn run_ok(args: &[&str]) -> String {
@@ -305,4 +306,90 @@ fn export_and_import_explain_every_argument() {
     }
     let output = safepath(&["export", "--help"]);
     assert!(!stdout_of(&output).contains("htcds-sample"), "the benchmark helper stays hidden");
+}
+
+fn one_case_over_http_as_htcds_json_and_csv(db: Db) {
+    let folder = tempfile::tempdir().unwrap();
+    let server = Server::start(&db, &["--demo"]);
+    let (file, reference) = block_on(async {
+        let client = reqwest::Client::new();
+        let sign_in = |username: &'static str| {
+            let client = client.clone();
+            let url = server.url("/api/v1/session");
+            async move {
+                let body = serde_json::json!({ "username": username, "password": DEMO_PASSWORD });
+                let session: Value = client.post(url).json(&body).send().await.unwrap().json().await.unwrap();
+                session["token"].as_str().unwrap().to_string()
+            }
+        };
+        let albania = sign_in("al.supervisor").await;
+        let greece = sign_in("gr.supervisor").await;
+        let page: Value = client
+            .get(server.url("/api/v1/cases?per_page=1"))
+            .bearer_auth(&albania)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let id = page["cases"][0]["id"].as_str().unwrap().to_string();
+        let reference = page["cases"][0]["reference"].as_str().unwrap().to_string();
+
+        let response =
+            client.get(server.url(&format!("/api/v1/cases/{id}/htcds"))).bearer_auth(&albania).send().await.unwrap();
+        assert_eq!(response.status().as_u16(), 200);
+        let file: Value = response.json().await.unwrap();
+        assert_eq!(file["htcds_version"], "2.0");
+        assert_eq!(file["records"][0]["safepath_Reference"], reference.as_str());
+        assert!(file["records"][0]["prs_FirstName"].is_string());
+
+        let response = client
+            .get(server.url(&format!("/api/v1/cases/{id}/htcds.csv")))
+            .bearer_auth(&albania)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 200);
+        assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+        let csv = response.text().await.unwrap();
+        assert!(csv.starts_with("prs_Salutation,prs_FirstName,"), "{csv}");
+        assert_eq!(csv.lines().count(), 2);
+
+        // Another organisation's case is absent, as for a read; so is a bad id.
+        for (token, path) in [
+            (&greece, format!("/api/v1/cases/{id}/htcds")),
+            (&greece, format!("/api/v1/cases/{id}/htcds.csv")),
+            (&albania, "/api/v1/cases/not-an-id/htcds".to_string()),
+        ] {
+            let response = client.get(server.url(&path)).bearer_auth(token).send().await.unwrap();
+            assert_eq!(response.status().as_u16(), 404, "{path}");
+        }
+        let response = client.get(server.url(&format!("/api/v1/cases/{id}/htcds"))).send().await.unwrap();
+        assert_eq!(response.status().as_u16(), 401);
+
+        let document: Value =
+            client.get(server.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
+        for path in ["/api/v1/cases/{id}/htcds", "/api/v1/cases/{id}/htcds.csv"] {
+            assert!(document["paths"].get(path).is_some(), "{path} missing from the OpenAPI document");
+        }
+        (file, reference)
+    });
+    drop(server);
+    let reads = db
+        .query_string("SELECT CAST(COUNT(*) AS TEXT) FROM audit_events WHERE action = 'case.read' AND outcome = 'ok'");
+    assert_eq!(reads, "2", "each download is audited as a read");
+
+    // The downloaded file imports as it is.
+    let target = match db.backend() {
+        crate::support::Backend::Sqlite => Db::sqlite(),
+        crate::support::Backend::Postgres => Db::postgres().unwrap(),
+    };
+    let into = empty_with_organisation(&target);
+    let path = folder.path().join("one.json");
+    std::fs::write(&path, file.to_string()).unwrap();
+    let out =
+        run_ok(&["--database-url", target.url(), "import", "htcds", "--org", &into, "--input", path.to_str().unwrap()]);
+    assert!(out.contains("imported 1 cases"), "{out}");
+    assert!(!reference.starts_with("PA-"));
 }
