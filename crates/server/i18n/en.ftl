@@ -32,7 +32,10 @@ sign-in-submit = Sign in
 sign-in-wrong = The username or password is not right. Check them and try again.
 sign-in-throttled = Too many attempts. Wait a few minutes, then try again.
 sign-in-form-expired = The form had expired. Please sign in again.
-sign-in-expired = You were signed out after { $minutes } minutes without activity, to protect the children's data. Sign in again to go on.
+sign-in-expired = You were signed out after { $minutes ->
+    [one] one minute
+   *[other] { $shown } minutes
+  } without activity, to protect the children's data. Sign in again to go on.
 sign-in-signed-out = You are signed out.
 sign-in-languages = Language
 

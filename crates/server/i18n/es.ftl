@@ -32,7 +32,10 @@ sign-in-submit = Entrar
 sign-in-wrong = El nombre de usuario o la contraseña no son correctos. Revíselos e inténtelo de nuevo.
 sign-in-throttled = Demasiados intentos. Espere unos minutos y vuelva a intentarlo.
 sign-in-form-expired = El formulario había caducado. Inicie sesión de nuevo.
-sign-in-expired = Se cerró su sesión tras { $minutes } minutos sin actividad, para proteger los datos de los niños y niñas. Inicie sesión de nuevo para continuar.
+sign-in-expired = Se cerró su sesión tras { $minutes ->
+    [one] un minuto
+   *[other] { $shown } minutos
+  } sin actividad, para proteger los datos de los niños y niñas. Inicie sesión de nuevo para continuar.
 sign-in-signed-out = Ha cerrado la sesión.
 sign-in-languages = Idioma
 

@@ -32,7 +32,10 @@ sign-in-submit = Se connecter
 sign-in-wrong = Le nom d'utilisateur ou le mot de passe n'est pas correct. Vérifiez-les et réessayez.
 sign-in-throttled = Trop de tentatives. Attendez quelques minutes, puis réessayez.
 sign-in-form-expired = Le formulaire avait expiré. Veuillez vous reconnecter.
-sign-in-expired = Vous avez été déconnecté·e après { $minutes } minutes d'inactivité, pour protéger les données des enfants. Reconnectez-vous pour continuer.
+sign-in-expired = Vous avez été déconnecté·e après { $minutes ->
+    [one] { $shown } minute
+   *[other] { $shown } minutes
+  } d'inactivité, pour protéger les données des enfants. Reconnectez-vous pour continuer.
 sign-in-signed-out = Vous êtes déconnecté·e.
 sign-in-languages = Langue
 

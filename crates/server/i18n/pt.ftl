@@ -32,7 +32,10 @@ sign-in-submit = Entrar
 sign-in-wrong = O nome de utilizador ou a palavra-passe não estão corretos. Verifique-os e tente de novo.
 sign-in-throttled = Demasiadas tentativas. Aguarde alguns minutos e tente de novo.
 sign-in-form-expired = O formulário tinha expirado. Inicie sessão de novo.
-sign-in-expired = A sua sessão terminou após { $minutes } minutos sem atividade, para proteger os dados das crianças. Inicie sessão de novo para continuar.
+sign-in-expired = A sua sessão terminou após { $minutes ->
+    [one] { $shown } minuto
+   *[other] { $shown } minutos
+  } sem atividade, para proteger os dados das crianças. Inicie sessão de novo para continuar.
 sign-in-signed-out = Terminou a sessão.
 sign-in-languages = Idioma
 

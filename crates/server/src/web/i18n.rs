@@ -244,10 +244,11 @@ mod tests {
                 let message = bundle.get_message(&key).expect("message");
                 let Some(pattern) = message.value() else { continue };
                 let mut args = FluentArgs::new();
-                for name in ["shown", "page", "pages", "minutes", "day", "month", "year", "reference"] {
+                for name in ["shown", "page", "pages", "day", "month", "year", "reference"] {
                     args.set(name, "1");
                 }
                 args.set("count", 2);
+                args.set("minutes", 2);
                 let mut errors = Vec::new();
                 bundle.format_pattern(pattern, Some(&args), &mut errors);
                 assert!(errors.is_empty(), "{code}: {key}: {errors:?}");

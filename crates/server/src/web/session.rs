@@ -81,7 +81,10 @@ pub async fn form(State(state): State<AppState>, RawQuery(raw): RawQuery, header
     let language = language_of(query.lang.as_deref(), &headers);
     let notice = if query.expired.is_some() {
         let minutes = (state.config.idle_timeout.as_secs() / 60).max(1) as i64;
-        Some(language.with("sign-in-expired", "minutes", language.number(minutes)))
+        let mut args = fluent_bundle::FluentArgs::new();
+        args.set("minutes", minutes);
+        args.set("shown", language.number(minutes));
+        Some(language.message("sign-in-expired", Some(&args)))
     } else if query.signed_out.is_some() {
         Some(language.text("sign-in-signed-out"))
     } else {

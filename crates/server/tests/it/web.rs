@@ -214,7 +214,7 @@ async fn sign_in_form_signs_in_and_out(app: &TestApp) {
     assert_eq!(home.status, StatusCode::SEE_OTHER);
     assert_eq!(home.location(), "/sign-in?expired=1");
     let page = browser.get("/sign-in?expired=1").await;
-    assert!(page.body.contains("You were signed out after 1 minutes without activity"), "{}", page.body);
+    assert!(page.body.contains("You were signed out after one minute without activity"), "{}", page.body);
 }
 
 async fn forms_without_the_csrf_token_are_refused(app: &TestApp) {
