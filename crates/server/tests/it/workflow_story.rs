@@ -290,4 +290,68 @@ async fn from_alert_to_closure_across_a_border(app: &TestApp) {
     let _ = &w.tirana;
 }
 
-on_both_backends!(from_alert_to_closure_across_a_border);
+/// The other ways out: a revoked referral, a declined transfer, a rejected
+/// closure, reopening, a duplicate; perpetrators behind their permission.
+async fn revoke_decline_reject_reopen_duplicate(app: &TestApp) {
+    let w = World::new(app).await;
+    let case = |rest: &str, id: &str| format!("/api/v1/cases/{id}/{rest}");
+    let id = w.with_approved_bia("Iliriana", true).await;
+
+    // The sender revokes a referral; the receiver's access ends at once, and
+    // the receiver may not revoke (403 with the rule's code).
+    let sent = created(w.al_cw.post(&case("referrals", &id), referral(&w.athens)).await);
+    let rid = sent["referral"]["id"].as_str().unwrap().to_string();
+    let (status, body) = w.gr_cw.post(&format!("/api/v1/referrals/{rid}/revoke"), json!({})).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (StatusCode::FORBIDDEN, Some("role_not_permitted")));
+    ok(w.al_cw.post(&format!("/api/v1/referrals/{rid}/revoke"), json!({})).await);
+    let (status, _) = w.gr_cw.get(&format!("/api/v1/referrals/{rid}/case/summary")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, body) = w.gr_cw.post(&format!("/api/v1/referrals/{rid}/accept"), json!({})).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (StatusCode::CONFLICT, Some("not_allowed_from_status")));
+
+    // A declined transfer takes the case back where it was.
+    let before = status_of(&w.al_cw, &id).await;
+    let requested = created(w.al_cw.post(&case("transfer", &id), transfer(&w.athens)).await);
+    let tid = requested["transfer"]["id"].as_str().unwrap().to_string();
+    let (status, _) = w.al_sup.post(&format!("/api/v1/transfers/{tid}/accept"), json!({})).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "only the receiver answers");
+    ok(w.gr_sup.post(&format!("/api/v1/transfers/{tid}/decline"), json!({})).await);
+    assert_eq!(status_of(&w.al_cw, &id).await, before);
+
+    // Perpetrators: supervisors only, and hidden from a caseworker's history.
+    let perpetrator =
+        json!({"roles": ["RecruiterOrIntermediary"], "description": "Man called 'Uncle', works the bus station"});
+    let (status, _) = w.al_cw.post(&case("perpetrators", &id), perpetrator.clone()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    created(w.al_sup.post(&case("perpetrators", &id), perpetrator).await);
+    let (status, _) = w.al_cw.get(&case("perpetrators", &id)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let seen = ok(w.al_cw.get(&case("history", &id)).await);
+    assert!(!seen.to_string().contains("perpetrator"), "{seen}");
+    let seen = ok(w.al_sup.get(&case("history", &id)).await);
+    assert!(seen.to_string().contains("perpetrator"));
+
+    // A rejected closure returns the case; an approved one closes it; a
+    // supervisor reopens it.
+    ok(w.al_cw.post(&case("closure", &id), json!({"reason": "goals_achieved"})).await);
+    ok(w.al_sup.post(&case("approvals/closure", &id), json!({"decision": "rejected", "comment": "Not yet"})).await);
+    assert_eq!(status_of(&w.al_cw, &id).await, before);
+    ok(w.al_cw.post(&case("closure", &id), json!({"reason": "goals_achieved"})).await);
+    ok(w.al_sup.post(&case("approvals/closure", &id), approve()).await);
+    assert_eq!(status_of(&w.al_cw, &id).await, "closed");
+    let (status, body) =
+        w.al_cw.post(&case("follow-ups", &id), json!({"due_date": day(3), "kind": "phone_call"})).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (StatusCode::CONFLICT, Some("not_allowed_from_status")));
+    let (status, _) = w.al_cw.post(&case("reopen", &id), json!({"reason": "Seen at the bus station again"})).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let reopened = ok(w.al_sup.post(&case("reopen", &id), json!({"reason": "Seen at the bus station again"})).await);
+    assert_eq!(reopened["status"]["to"], "assessment");
+
+    // A duplicate names the case it duplicates.
+    let other = w.register("Iliriana", true).await;
+    let merged = ok(w.al_sup.post(&case("duplicate", &other), json!({"duplicate_of": id})).await);
+    assert_eq!(merged["status"]["to"], "duplicate");
+    assert!(matches!(app.store.verify_audit().await.unwrap(), AuditVerification::Intact { .. }));
+}
+
+on_both_backends!(from_alert_to_closure_across_a_border, revoke_decline_reject_reopen_duplicate);
