@@ -40,6 +40,12 @@ async fn a_caseworker_registers_a_child_in_chromium_and_every_page_passes_axe() 
     let app = TestApp::start(Backend::Sqlite).await.expect("app");
     let org = app.seed_organisation("Maiti Nepal", "NP").await;
     app.seed_user("sunita", Role::Caseworker, &org).await;
+    crate::web::seed_user_speaking(&app, "sarita", Role::Caseworker, &org, "ne").await;
+    let nepali = app.sign_in("sarita").await;
+    for (given, family) in [("सीता", "थापा"), ("Gita", "Karki")] {
+        let (status, body) = nepali.post("/api/v1/cases", child(given, family)).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
     let api = app.sign_in("sunita").await;
     for (given, family, risk) in [
         ("Anjali", "Tamang", "high"),
@@ -121,6 +127,22 @@ async fn story(browser: &Client, base: &str, axe: &str, screenshots: Option<&Pat
         }
     }
     check_page(browser, axe, "case-page", screenshots).await?;
+
+    // Sign out; a caseworker who reads Nepali signs in and sees Devanagari.
+    browser.find(Locator::Css(".sign-out button")).await.map_err(err)?.click().await.map_err(err)?;
+    wait_for_path(browser, |path| path == "/sign-in").await?;
+    browser.find(Locator::Id("username")).await.map_err(err)?.send_keys("sarita").await.map_err(err)?;
+    browser.find(Locator::Id("password")).await.map_err(err)?.send_keys(PASSWORD).await.map_err(err)?;
+    browser.find(Locator::Css("form button[type=submit]")).await.map_err(err)?.click().await.map_err(err)?;
+    wait_for_path(browser, |path| path == "/").await?;
+    let lang: Value = browser.execute("return document.documentElement.lang", vec![]).await.map_err(err)?;
+    let text = body_text(browser).await?;
+    if lang != json!("ne") || !text.contains("मेरो काम") || !text.contains("सीता थापा") {
+        return Err(format!("My work is not in Nepali ({lang}): {text}"));
+    }
+    check_page(browser, axe, "my-work-nepali", screenshots).await?;
+    browser.goto(&format!("{base}/cases/new")).await.map_err(err)?;
+    check_page(browser, axe, "registration-nepali", screenshots).await?;
     Ok(())
 }
 

@@ -110,7 +110,7 @@ async fn organisation(app: &TestApp, name: &str, prefix: &str) -> String {
 }
 
 /// A user with an interface language.
-async fn seed_user_speaking(app: &TestApp, username: &str, role: Role, org: &str, language: &str) {
+pub(crate) async fn seed_user_speaking(app: &TestApp, username: &str, role: Role, org: &str, language: &str) {
     let user = NewUser::parse(NewUserInput {
         username: username.into(),
         password: PASSWORD.into(),
