@@ -237,12 +237,11 @@ async fn import_htcds(url: &str, args: HtcdsImportArgs) -> anyhow::Result<()> {
     let bytes = std::fs::read(&args.input).with_context(|| format!("cannot read {}", args.input.display()))?;
     let report = {
         let text = htcds::text_of(&bytes, limit).map_err(|e| anyhow::anyhow!("{}: {e}", args.input.display()))?;
-        let decoded = match format {
-            Format::Csv => htcds::decode_csv(text),
-            Format::Json => htcds::decode_json(text),
+        match format {
+            Format::Csv => htcds::import_csv(text, today()),
+            Format::Json => htcds::import_json(text, today()),
         }
-        .map_err(|e| anyhow::anyhow!("{}: {e}; nothing was imported", args.input.display()))?;
-        htcds::import(decoded, today())
+        .map_err(|e| anyhow::anyhow!("{}: {e}; nothing was imported", args.input.display()))?
     };
     drop(bytes);
     let total = report.accepted.len() + report.rejected.len();

@@ -530,6 +530,14 @@ fn parse_json_value(field: &Field, json: Json) -> Result<Value, String> {
 /// Decodes a CSV file: the header must name HTCDS v2.0 (or Safepath
 /// extension) fields, each at most once; missing columns are empty.
 pub fn decode_csv(text: &str) -> Result<Vec<Decoded>, FileError> {
+    let mut decoded = Vec::new();
+    each_csv_record(text, &mut |record| decoded.push(record))?;
+    Ok(decoded)
+}
+
+/// Decodes a CSV file record by record, handing each to `sink` (so that a
+/// large file is never held as records as well as text).
+fn each_csv_record(text: &str, sink: &mut dyn FnMut(Decoded)) -> Result<(), FileError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut rows = CsvRows::new(text);
     let Some(header) = rows.next().transpose()? else {
@@ -555,10 +563,10 @@ pub fn decode_csv(text: &str) -> Result<Vec<Decoded>, FileError> {
             shown.join(", ")
         )));
     }
-    let mut decoded = Vec::new();
+    let mut count = 0;
     for row in rows {
         let row = row?;
-        if decoded.len() == MAX_RECORDS {
+        if count == MAX_RECORDS {
             return Err(FileError::TooManyRecords);
         }
         let mut record = Record::default();
@@ -576,12 +584,13 @@ pub fn decode_csv(text: &str) -> Result<Vec<Decoded>, FileError> {
                 Err(reason) => errors.add(field.name, reason),
             }
         }
-        decoded.push(Decoded { number: decoded.len() + 1, line: Some(row.line), record, errors });
+        count += 1;
+        sink(Decoded { number: count, line: Some(row.line), record, errors });
     }
-    if decoded.is_empty() {
+    if count == 0 {
         return Err(FileError::NoRecords);
     }
-    Ok(decoded)
+    Ok(())
 }
 
 struct CsvRow {
@@ -696,27 +705,36 @@ impl Iterator for CsvRows<'_> {
 /// Records are decoded as they are read, so a large file is never held as a
 /// JSON tree.
 pub fn decode_json(text: &str) -> Result<Vec<Decoded>, FileError> {
+    let mut decoded = Vec::new();
+    each_json_record(text, &mut |record| decoded.push(record))?;
+    Ok(decoded)
+}
+
+fn each_json_record(text: &str, sink: &mut dyn FnMut(Decoded)) -> Result<(), FileError> {
     let mut deserializer = serde_json::Deserializer::from_str(text);
-    let file = FileSeed.deserialize(&mut deserializer).map_err(|e| FileError::Json(e.to_string()))?;
+    let file = FileSeed { sink }.deserialize(&mut deserializer).map_err(|e| FileError::Json(e.to_string()))?;
     deserializer.end().map_err(|e| FileError::Json(e.to_string()))?;
     if file.version.as_deref() != Some(HTCDS_VERSION) {
         return Err(FileError::Json(format!("\"htcds_version\" must be \"{HTCDS_VERSION}\"")));
     }
-    let records = file.records.ok_or_else(|| FileError::Json("no \"records\" array".into()))?;
-    if records.is_empty() {
-        return Err(FileError::NoRecords);
+    match file.records {
+        None => Err(FileError::Json("no \"records\" array".into())),
+        Some(0) => Err(FileError::NoRecords),
+        Some(_) => Ok(()),
     }
-    Ok(records)
 }
 
 struct JsonFile {
     version: Option<String>,
-    records: Option<Vec<Decoded>>,
+    /// How many records were handed on.
+    records: Option<usize>,
 }
 
-struct FileSeed;
+struct FileSeed<'s> {
+    sink: &'s mut dyn FnMut(Decoded),
+}
 
-impl<'de> DeserializeSeed<'de> for FileSeed {
+impl<'de> DeserializeSeed<'de> for FileSeed<'_> {
     type Value = JsonFile;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<JsonFile, D::Error> {
@@ -724,7 +742,7 @@ impl<'de> DeserializeSeed<'de> for FileSeed {
     }
 }
 
-impl<'de> Visitor<'de> for FileSeed {
+impl<'de> Visitor<'de> for FileSeed<'_> {
     type Value = JsonFile;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -736,7 +754,7 @@ impl<'de> Visitor<'de> for FileSeed {
         while let Some(key) = map.next_key::<String>()? {
             match key.as_str() {
                 "htcds_version" => file.version = Some(map.next_value()?),
-                "records" => file.records = Some(map.next_value_seed(RecordsSeed)?),
+                "records" => file.records = Some(map.next_value_seed(RecordsSeed { sink: &mut *self.sink })?),
                 "standard" => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
@@ -747,33 +765,36 @@ impl<'de> Visitor<'de> for FileSeed {
     }
 }
 
-struct RecordsSeed;
+struct RecordsSeed<'s> {
+    sink: &'s mut dyn FnMut(Decoded),
+}
 
-impl<'de> DeserializeSeed<'de> for RecordsSeed {
-    type Value = Vec<Decoded>;
+impl<'de> DeserializeSeed<'de> for RecordsSeed<'_> {
+    type Value = usize;
 
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Vec<Decoded>, D::Error> {
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<usize, D::Error> {
         deserializer.deserialize_seq(self)
     }
 }
 
-impl<'de> Visitor<'de> for RecordsSeed {
-    type Value = Vec<Decoded>;
+impl<'de> Visitor<'de> for RecordsSeed<'_> {
+    type Value = usize;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("an array of records")
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<Decoded>, A::Error> {
-        let mut records = Vec::new();
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<usize, A::Error> {
+        let mut count = 0;
         while let Some(mut decoded) = seq.next_element_seed(RecordSeed)? {
-            if records.len() == MAX_RECORDS {
+            if count == MAX_RECORDS {
                 return Err(serde::de::Error::custom(format!("more than {MAX_RECORDS} records")));
             }
-            decoded.number = records.len() + 1;
-            records.push(decoded);
+            count += 1;
+            decoded.number = count;
+            (self.sink)(decoded);
         }
-        Ok(records)
+        Ok(count)
     }
 }
 
@@ -859,22 +880,44 @@ pub struct ImportReport {
 
 /// Parses every decoded record into a registration through [`NewCase::parse`];
 /// `today` bounds dates as for a registration by hand.
-pub fn import(decoded: Vec<Decoded>, today: NaiveDate) -> ImportReport {
+pub fn import(decoded: impl IntoIterator<Item = Decoded>, today: NaiveDate) -> ImportReport {
     let mut report = ImportReport::default();
-    for Decoded { number, line, record, mut errors } in decoded {
+    for record in decoded {
+        report.add(record, today);
+    }
+    report
+}
+
+/// Decodes and parses a CSV file in one pass: each record is parsed as it is
+/// read, so memory holds the text and the registrations, never all records too.
+pub fn import_csv(text: &str, today: NaiveDate) -> Result<ImportReport, FileError> {
+    let mut report = ImportReport::default();
+    each_csv_record(text, &mut |record| report.add(record, today))?;
+    Ok(report)
+}
+
+/// Like [`import_csv`], for a JSON file.
+pub fn import_json(text: &str, today: NaiveDate) -> Result<ImportReport, FileError> {
+    let mut report = ImportReport::default();
+    each_json_record(text, &mut |record| report.add(record, today))?;
+    Ok(report)
+}
+
+impl ImportReport {
+    fn add(&mut self, decoded: Decoded, today: NaiveDate) {
+        let Decoded { number, line, record, mut errors } = decoded;
         for (field, value) in FIELDS.iter().zip(&record.values) {
             if !field.held && !value.is_empty() {
-                *report.ignored.entry(field.name).or_default() += 1;
+                *self.ignored.entry(field.name).or_default() += 1;
             }
         }
         let external_id = record.text("safepath_Reference").or_else(|| record.text("safepath_CaseId"));
         let parsed = parse_record(&record, &mut errors, today);
         match parsed {
-            Some(case) if errors.is_empty() => report.accepted.push(Accepted { number, external_id, case }),
-            _ => report.rejected.push(RecordReport { number, line, external_id, errors: errors.fields }),
+            Some(case) if errors.is_empty() => self.accepted.push(Accepted { number, external_id, case }),
+            _ => self.rejected.push(RecordReport { number, line, external_id, errors: errors.fields }),
         }
     }
-    report
 }
 
 fn structured<T: serde::de::DeserializeOwned>(
@@ -1195,6 +1238,16 @@ mod tests {
                 assert_eq!(accepted.external_id.as_deref(), Some("TDH-AL-2026-00042"));
             }
         }
+    }
+
+    #[test]
+    fn importing_in_one_pass_gives_the_same_report_as_decoding_first() {
+        let records: Vec<Record> = samples().iter().map(record_of).collect();
+        let (csv, json) = (to_csv(&records), to_json(&records));
+        assert_eq!(import_csv(&csv, today()).unwrap(), import(decode_csv(&csv).unwrap(), today()));
+        assert_eq!(import_json(&json, today()).unwrap(), import(decode_json(&json).unwrap(), today()));
+        assert_eq!(import_csv(PARTNER_CSV, today()).unwrap(), import(decode_csv(PARTNER_CSV).unwrap(), today()));
+        assert!(matches!(import_json("{\"htcds_version\": \"2.0\"}", today()), Err(FileError::Json(_))));
     }
 
     #[test]
