@@ -263,8 +263,9 @@ fn random_dob(rng: &mut Rng) -> NaiveDate {
 }
 
 fn record_of(family: &Family, child: &Child, id: String, rng: &mut Rng, first: bool) -> Record {
-    let registration_date = NaiveDate::from_ymd_opt(2018 + rng.below(8) as i32, 1, 1).expect("valid")
-        + Duration::days(rng.below(365) as i64);
+    // Registered between a few months and twelve years after birth, by 2025.
+    let latest = NaiveDate::from_ymd_opt(2025, 12, 31).expect("valid");
+    let registration_date = (child.dob + Duration::days(90 + rng.below(12 * 365) as i64)).min(latest);
     let script = if first || rng.chance(78) {
         Script::Latin
     } else if rng.chance(55) {
