@@ -204,6 +204,27 @@ async fn measure(store: &Arc<SqlStore>, args: &BenchArgs, label: &str) -> anyhow
         .await,
     );
 
+    // The workflow (issue #4): a supervisor's work list over the whole
+    // organisation, and a workflow action (a follow-up scheduled).
+    results.push(
+        load(&client, args.concurrency, duration, "GET /api/v1/me/work (supervisor)", {
+            let (base, token) = (base.clone(), supervisor.clone());
+            move |client, _| client.get(format!("{base}/api/v1/me/work")).bearer_auth(&token)
+        })
+        .await,
+    );
+    let follow_up = json!({"due_date": (today + chrono::Days::new(7)).to_string(), "kind": "phone_call"});
+    results.push(
+        load(&client, args.concurrency, duration, "POST /api/v1/cases/{id}/follow-ups (workflow action)", {
+            let (base, token, reads) = (base.clone(), supervisor.clone(), reads.clone());
+            move |client, i| {
+                let url = format!("{base}/api/v1/cases/{}/follow-ups", reads[i % reads.len()]);
+                client.post(url).bearer_auth(&token).json(&follow_up)
+            }
+        })
+        .await,
+    );
+
     let counts = store.row_counts().await?;
     println!();
     println!(

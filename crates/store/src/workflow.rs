@@ -317,8 +317,14 @@ pub struct WorkItem {
 /// waiting for them, referrals and transfers addressed to their organisation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct WorkView {
+    /// The most overdue first, at most [`WORK_LIST_LIMIT`].
     pub overdue: Vec<WorkItem>,
+    /// How many tasks are overdue in all.
+    pub overdue_total: usize,
+    /// The soonest first, at most [`WORK_LIST_LIMIT`].
     pub upcoming: Vec<WorkItem>,
+    /// How many tasks fall due within the horizon in all.
+    pub upcoming_total: usize,
     pub approvals: Vec<ApprovalRecord>,
     pub referrals: Vec<ReferralRecord>,
     pub transfers: Vec<TransferRecord>,
@@ -326,6 +332,10 @@ pub struct WorkView {
 
 /// How far ahead a work list looks.
 pub const WORK_HORIZON_DAYS: i64 = 7;
+
+/// Most tasks of each list sent: a supervisor of 20,000 cases has tens of
+/// thousands, and a page of the most urgent is what a person can act on.
+pub const WORK_LIST_LIMIT: usize = 100;
 
 // ---------------------------------------------------------------------------
 // Reading and writing inside a unit.
@@ -1743,8 +1753,10 @@ impl SqlStore {
             (Vec::new(), Vec::new())
         };
         Ok(WorkView {
-            overdue: list.overdue.into_iter().map(item).collect(),
-            upcoming: list.upcoming.into_iter().map(item).collect(),
+            overdue_total: list.overdue.len(),
+            upcoming_total: list.upcoming.len(),
+            overdue: list.overdue.into_iter().take(WORK_LIST_LIMIT).map(item).collect(),
+            upcoming: list.upcoming.into_iter().take(WORK_LIST_LIMIT).map(item).collect(),
             approvals,
             referrals,
             transfers,
