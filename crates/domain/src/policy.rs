@@ -106,7 +106,8 @@ pub fn referral_side(actor: &Actor, from: &OrganisationId, to: &OrganisationId) 
 /// Whether `actor` may read `section` of a case referred to organisation
 /// `receiver`, on `today`: a caseworker or supervisor of the receiving
 /// organisation, a section the sender shared, a referral still pending or
-/// accepted, on or before its access end date. Anything else is absent (404).
+/// accepted, on or before its access end date; perpetrator records only to a
+/// role that may read them at home too. Anything else is absent (404).
 pub fn may_read_referred_section(
     actor: &Actor,
     receiver: &OrganisationId,
@@ -115,6 +116,7 @@ pub fn may_read_referred_section(
     today: NaiveDate,
 ) -> bool {
     role_may(actor.role, Permission::RespondToReferral)
+        && (section != CaseSection::Perpetrators || role_may(actor.role, Permission::ReadPerpetrators))
         && &actor.organisation_id == receiver
         && access.receiver_may_read(section, today)
 }

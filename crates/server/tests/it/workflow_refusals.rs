@@ -119,6 +119,17 @@ async fn a_receiver_reads_only_shared_sections_until_the_end_date(app: &TestApp)
         let path = format!("/api/v1/referrals/{rid}/case/{section}");
         refused(app, &w.gr_cw, Method::GET, &path, None, (404, "not_found"), None).await;
     }
+    // Perpetrator records, even when a supervisor shares them, reach only the
+    // receiver's supervisors.
+    let mut with_perpetrators = referral(&w.athens);
+    with_perpetrators["sections"] = json!(["summary", "perpetrators"]);
+    let (status, body) = w.al_sup.post(&format!("/api/v1/cases/{id}/referrals"), with_perpetrators).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let restricted = body["referral"]["id"].as_str().unwrap().to_string();
+    let path = format!("/api/v1/referrals/{restricted}/case/perpetrators");
+    refused(app, &w.gr_cw, Method::GET, &path, None, (404, "not_found"), None).await;
+    let (status, _) = w.gr_sup.get(&path).await;
+    assert_eq!(status, StatusCode::OK);
     // The sender's own staff read the case, not the referral's view of it;
     // a third organisation sees nothing.
     let third = app.seed_organisation("Skopje Partner", "MK").await;
