@@ -90,7 +90,7 @@ pub fn router(state: AppState) -> Router {
     let secure = state.config.secure_cookies;
     let mut app = routes::api()
         .merge(web::routes())
-        .fallback(routes::not_found)
+        .fallback(web::not_found)
         .with_state(state)
         .layer(axum::extract::DefaultBodyLimit::max(body_limit))
         .layer(middleware::from_fn(assign_request_id))

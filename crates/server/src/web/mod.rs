@@ -218,6 +218,16 @@ impl FromRequestParts<AppState> for WebSession {
     }
 }
 
+/// The router's fallback: API paths answer the API's JSON 404, any other
+/// path the web application's 404 page (a mistyped address in a browser).
+pub async fn not_found(uri: axum::http::Uri, headers: axum::http::HeaderMap) -> Response {
+    if uri.path() == "/api" || uri.path().starts_with("/api/") {
+        return crate::routes::not_found().await.into_response();
+    }
+    let accept = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
+    error_page(Ui::new(Language::new(i18n::negotiate(accept)), ""), StatusCode::NOT_FOUND)
+}
+
 fn accept_language(parts: &Parts) -> Option<&str> {
     parts.headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok())
 }

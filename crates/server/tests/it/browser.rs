@@ -149,6 +149,7 @@ async fn story(browser: &Client, base: &str, axe: &str, screenshots: Option<&Pat
 /// Runs axe-core on the current page (at desktop and phone width) and fails
 /// on any serious or critical violation; saves screenshots when asked.
 async fn check_page(browser: &Client, axe: &str, name: &str, screenshots: Option<&Path>) -> Result<(), String> {
+    settle(browser).await?;
     for (label, (width, height)) in [("desktop", DESKTOP), ("phone", PHONE)] {
         browser.set_window_size(width, height).await.map_err(|e| e.to_string())?;
         let injected: Value = browser
@@ -201,8 +202,37 @@ async fn select(browser: &Client, id: &str, value: &str) -> Result<(), String> {
         .map_err(|e| e.to_string())
 }
 
+/// The page's text. A navigation may replace the document between finding
+/// the body and reading it, so a failed read is retried.
 async fn body_text(browser: &Client) -> Result<String, String> {
-    browser.find(Locator::Css("body")).await.map_err(|e| e.to_string())?.text().await.map_err(|e| e.to_string())
+    let mut last = String::new();
+    for _ in 0..20 {
+        settle(browser).await?;
+        match browser.find(Locator::Css("body")).await {
+            Ok(body) => match body.text().await {
+                Ok(text) => return Ok(text),
+                Err(e) => last = e.to_string(),
+            },
+            Err(e) => last = e.to_string(),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Err(last)
+}
+
+/// Waits until the current document has finished loading.
+async fn settle(browser: &Client) -> Result<(), String> {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let state = browser.execute("return document.readyState", vec![]).await;
+        if matches!(state, Ok(Value::String(ref s)) if s == "complete") {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            return Err(format!("the page never finished loading: {state:?}"));
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 async fn wait_for_path(browser: &Client, wanted: impl Fn(&str) -> bool) -> Result<(), String> {
@@ -210,7 +240,7 @@ async fn wait_for_path(browser: &Client, wanted: impl Fn(&str) -> bool) -> Resul
     loop {
         let url = browser.current_url().await.map_err(|e| e.to_string())?;
         if wanted(url.path()) {
-            return Ok(());
+            return settle(browser).await;
         }
         if Instant::now() > deadline {
             return Err(format!("still at {url}"));

@@ -445,6 +445,14 @@ async fn a_case_out_of_scope_is_the_same_404_page_as_a_missing_one(app: &TestApp
         assert!(!page.body.contains("Eleni"));
     }
     assert_eq!(out_of_scope.body, missing.body, "out of scope looks exactly like absent");
+
+    // A mistyped address gets the 404 page too; the API keeps its JSON body.
+    let mistyped = browser.get("/casess").await;
+    assert_eq!(mistyped.status, StatusCode::NOT_FOUND);
+    assert!(mistyped.body.contains("<h1>Not found</h1>"));
+    let api = browser.get("/api/v1/nothing-here").await;
+    assert_eq!(api.status, StatusCode::NOT_FOUND);
+    assert!(api.body.contains(r#""code":"not_found""#), "{}", api.body);
 }
 
 /// Compressed size of a response as a browser asking for gzip receives it.
