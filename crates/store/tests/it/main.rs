@@ -49,3 +49,4 @@ mod import;
 mod search;
 mod sessions;
 mod update;
+mod workflow;
