@@ -457,9 +457,13 @@ fn keyed(
     tables: &super::compact::Tables,
     rule: BlockingRule,
 ) -> Vec<(u128, u32)> {
-    let mut keyed: Vec<(u128, u32)> =
-        records.iter().enumerate().filter_map(|(i, r)| Some((compact_keys::key(rule, r, tables)?, i as u32))).collect();
-    keyed.sort_unstable();
+    use rayon::prelude::*;
+    let mut keyed: Vec<(u128, u32)> = records
+        .par_iter()
+        .enumerate()
+        .filter_map(|(i, r)| Some((compact_keys::key(rule, r, tables)?, i as u32)))
+        .collect();
+    keyed.par_sort_unstable();
     keyed
 }
 
@@ -537,7 +541,7 @@ pub(crate) fn compact_candidates(
         }
         let mut new = std::mem::take(&mut emit.pairs);
         oversized.append(&mut emit.oversized);
-        new.sort_unstable();
+        rayon::slice::ParallelSliceMut::par_sort_unstable(&mut new[..]);
         new.dedup();
         let fresh = merge_sorted(&mut all, &new);
         per_rule.push(RuleCount { rule, pairs: new.len() as u64, new_pairs: fresh });

@@ -300,7 +300,7 @@ fn score(
         links.extend(l);
         apart.extend(a);
     }
-    apart.sort_unstable();
+    apart.par_sort_unstable();
     (links, apart)
 }
 
