@@ -236,6 +236,41 @@ mod tests {
         assert!(missing.is_empty(), "templates use keys en.ftl lacks: {missing:?}");
     }
 
+    /// Text between tags, outside template expressions.
+    fn literal_text(template: &str) -> String {
+        let mut text = String::new();
+        let mut rest = template;
+        while let Some(start) = rest.find(['<', '{']) {
+            text.push_str(&rest[..start]);
+            let end = match &rest[start..start + 2.min(rest.len() - start)] {
+                "{{" => rest[start..].find("}}").map(|e| start + e + 2),
+                "{%" => rest[start..].find("%}").map(|e| start + e + 2),
+                "{#" => rest[start..].find("#}").map(|e| start + e + 2),
+                s if s.starts_with('<') => rest[start..].find('>').map(|e| start + e + 1),
+                _ => Some(start + 1),
+            };
+            rest = &rest[end.unwrap_or(rest.len())..];
+        }
+        text.push_str(rest);
+        text
+    }
+
+    #[test]
+    fn templates_hold_no_words_of_their_own() {
+        // Language names are written in their own language on purpose.
+        let endonyms = ["English", "Français", "Español", "Português", "नेपाली"];
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        for entry in std::fs::read_dir(&dir).expect("templates") {
+            let path = entry.expect("entry").path();
+            let mut text = literal_text(&std::fs::read_to_string(&path).expect("template"));
+            for name in endonyms {
+                text = text.replace(name, "");
+            }
+            let words: String = text.chars().filter(|c| c.is_alphabetic()).collect();
+            assert!(words.is_empty(), "{} has untranslated text: {:?}", path.display(), text.trim());
+        }
+    }
+
     #[test]
     fn every_message_formats_without_error_in_every_language() {
         for (code, _) in SOURCES {
