@@ -44,6 +44,7 @@ mod audit_chain;
 mod backup;
 mod cases;
 mod directory;
+mod exchange;
 mod group_commit;
 mod import;
 mod search;
