@@ -4,6 +4,9 @@
 //! An import is all or nothing: every record is validated first and, if any
 //! is invalid, the command names each bad record (number, field, reason) and
 //! writes nothing; otherwise all cases are registered in one writer unit.
+//! That unit holds the database's write lock for the whole import (about
+//! 45 s per 100,000 cases on SQLite, docs/benchmarks.md): a service running
+//! on the same database waits meanwhile, so import while it is quiet.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -78,6 +81,9 @@ pub struct ImportArgs {
 #[derive(Subcommand)]
 enum ImportCommand {
     /// Register the cases of an HTCDS v2.0 file (JSON or CSV): all records, or none if any is invalid.
+    ///
+    /// Every record is validated first; the cases are then written in one
+    /// transaction, which holds the database's write lock until it ends.
     Htcds(HtcdsImportArgs),
 }
 
