@@ -148,3 +148,26 @@ code-purpose-services = सेवाहरू
 code-purpose-sharing = साझेदारसँग साझा गर्न
 code-purpose-tracing = परिवार खोजी
 code-purpose-deidentified_reporting = पहिचान हटाइएको प्रतिवेदन
+
+# The case workflow: My work
+nav-approvals = स्वीकृतिहरू
+my-work-overdue = म्याद नाघेका: { $count }
+my-work-upcoming = आगामी ७ दिनमा: { $count }
+my-work-nothing = यहाँ केही छैन।
+my-work-due = म्याद { $date }
+my-work-until = { $date } सम्म पहुँच
+my-work-referrals = नयाँ प्रेषण र स्थानान्तरण
+my-work-referral = तपाईंको संस्थामा एउटा प्रेषण
+my-work-transfer = तपाईंको संस्थामा एउटा स्थानान्तरण
+my-work-task-assign = केसवर्कर तोक्नुहोस्
+my-work-task-first-response = पहिलो प्रतिक्रिया
+my-work-task-case-plan = केस योजना
+my-work-task-follow-up = अनुगमन
+my-work-task-scheduled-follow-up = तय गरिएको अनुगमन
+my-work-task-service = सेवा
+my-work-task-bid-review = सर्वोत्तम हित निर्धारणको पुनरावलोकन
+my-work-approval-bia = स्वीकृत गर्नुपर्ने सर्वोत्तम हित मूल्याङ्कन
+my-work-approval-bid = स्वीकृत गर्नुपर्ने सर्वोत्तम हित निर्धारण
+my-work-approval-case_plan = स्वीकृत गर्नुपर्ने केस योजना
+my-work-approval-transfer = स्वीकृत गर्नुपर्ने स्थानान्तरण
+my-work-approval-closure = स्वीकृत गर्नुपर्ने केस बन्द

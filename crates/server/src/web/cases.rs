@@ -18,6 +18,7 @@ use safepath_domain::policy::{case_scope, role_may, Permission};
 use safepath_store::{CaseFilter, CaseSummary};
 use serde::Deserialize;
 
+use super::workflow::{render_case, work_lists, Typed, WorkLists, Workflow};
 use super::{error_page, failure, page, parse_form, Ui, WebSession};
 use crate::AppState;
 
@@ -75,6 +76,8 @@ struct MyWorkPage {
     cases: Vec<CaseRow>,
     open_count: String,
     high_count: String,
+    /// The work list: tasks due, approvals waiting, referrals and transfers.
+    work: Option<WorkLists>,
 }
 
 /// `GET /`: *My work*, the home page.
@@ -90,6 +93,7 @@ pub async fn my_work(State(state): State<AppState>, session: WebSession) -> Resp
                 cases: Vec::new(),
                 open_count: String::new(),
                 high_count: String::new(),
+                work: None,
             },
         );
     }
@@ -112,7 +116,11 @@ pub async fn my_work(State(state): State<AppState>, session: WebSession) -> Resp
     let cases = open.iter().map(|c| CaseRow::new(&ui, c)).collect();
     let open_count = ui.language.number(open.len() as i64);
     let high_count = ui.language.number(high as i64);
-    page(StatusCode::OK, &MyWorkPage { ui, may_hold_cases: true, cases, open_count, high_count })
+    let work = match work_lists(&state, &session, &ui).await {
+        Ok(work) => Some(work),
+        Err(error) => return failure(ui, error.into()),
+    };
+    page(StatusCode::OK, &MyWorkPage { ui, may_hold_cases: true, cases, open_count, high_count, work })
 }
 
 /// A value of a `<select>`.
@@ -424,8 +432,9 @@ pub struct ConsentRow {
 
 #[derive(Template)]
 #[template(path = "case.html")]
-struct CasePage {
+pub struct CasePage {
     ui: Ui,
+    id: String,
     reference: String,
     name: String,
     status: String,
@@ -434,8 +443,8 @@ struct CasePage {
     identity: Vec<Fact>,
     identification: Vec<Fact>,
     consents: Vec<ConsentRow>,
-    /// Sections the workflow (issue #4) will fill, as heading keys.
-    upcoming: Vec<&'static str>,
+    /// The workflow's sections and forms (issue #4).
+    wf: Workflow,
 }
 
 /// `GET /cases/{id}`: the case page. Out of scope is the same 404 page as absent.
@@ -444,18 +453,13 @@ pub async fn show(
     session: WebSession,
     path: Result<Path<String>, PathRejection>,
 ) -> Response {
-    let ui = Ui::for_session(&session, "cases");
     let Some(id) = path.ok().and_then(|Path(raw)| CaseId::parse(&raw).ok()) else {
-        return error_page(ui, StatusCode::NOT_FOUND);
+        return error_page(Ui::for_session(&session, "cases"), StatusCode::NOT_FOUND);
     };
-    let scope = case_scope(&session.session.actor());
-    match state.store.get_case(&session.session.audit(), &scope, &id).await {
-        Ok(case) => page(StatusCode::OK, &case_page(ui, case)),
-        Err(error) => failure(ui, error.into()),
-    }
+    render_case(&state, &session, &id, Typed::default(), None, StatusCode::OK).await
 }
 
-fn case_page(ui: Ui, case: CaseView) -> CasePage {
+pub fn case_page(ui: Ui, case: CaseView, wf: Workflow) -> CasePage {
     let child = &case.child;
     let fact = |label: &str, value: String| Fact { label: ui.t(label), value };
     let dash = || "—".to_string();
@@ -502,6 +506,7 @@ fn case_page(ui: Ui, case: CaseView) -> CasePage {
         None => child.given_name.clone(),
     };
     CasePage {
+        id: case.id.to_string(),
         reference: case.reference.clone(),
         name,
         status: ui.t(&format!("code-status-{}", case.status.as_str())),
@@ -510,15 +515,7 @@ fn case_page(ui: Ui, case: CaseView) -> CasePage {
         identity,
         identification,
         consents,
-        upcoming: vec![
-            "case-section-assessments",
-            "case-section-best-interest",
-            "case-section-plan",
-            "case-section-referrals",
-            "case-section-follow-ups",
-            "case-section-notes",
-            "case-section-history",
-        ],
+        wf,
         ui,
     }
 }

@@ -136,6 +136,12 @@ impl Language {
         key.to_string()
     }
 
+    /// The message `key` in this language or English; `None` when neither has it.
+    pub fn message_if_any(&self, key: &str) -> Option<String> {
+        let catalogue = catalogue();
+        [self.code, DEFAULT].iter().any(|code| catalogue.bundles[code].has_message(key)).then(|| self.text(key))
+    }
+
     pub fn text(&self, key: &str) -> String {
         self.message(key, None)
     }
@@ -279,7 +285,20 @@ mod tests {
                 let message = bundle.get_message(&key).expect("message");
                 let Some(pattern) = message.value() else { continue };
                 let mut args = FluentArgs::new();
-                for name in ["shown", "page", "pages", "day", "month", "year", "reference"] {
+                for name in [
+                    "shown",
+                    "page",
+                    "pages",
+                    "day",
+                    "month",
+                    "year",
+                    "reference",
+                    "date",
+                    "from",
+                    "to",
+                    "what",
+                    "field",
+                ] {
                     args.set(name, "1");
                 }
                 args.set("count", 2);

@@ -16,6 +16,7 @@ mod assets;
 mod cases;
 pub mod i18n;
 mod session;
+mod workflow;
 
 use askama::Template;
 use axum::extract::FromRequestParts;
@@ -42,6 +43,9 @@ pub fn routes() -> Router<AppState> {
         .route("/cases", get(cases::list).post(cases::search))
         .route("/cases/new", get(cases::new_form).post(cases::register))
         .route("/cases/{id}", get(cases::show))
+        .route("/cases/{id}/workflow/{step}", post(workflow::step))
+        .route("/approvals", get(workflow::approvals))
+        .route("/referrals/{id}", get(workflow::referral).post(workflow::referral_answer))
         .route("/static/{name}", get(assets::serve))
         .layer(CompressionLayer::new())
 }
@@ -61,6 +65,7 @@ pub struct SignedIn {
     pub name: String,
     pub may_list_cases: bool,
     pub may_register: bool,
+    pub may_approve: bool,
 }
 
 impl Ui {
@@ -82,6 +87,10 @@ impl Ui {
                 name: user.display_name.clone().unwrap_or_else(|| user.username.clone()),
                 may_list_cases: role_may(user.role, Permission::ListCases),
                 may_register: role_may(user.role, Permission::RegisterCase),
+                may_approve: role_may(
+                    user.role,
+                    Permission::Approve(safepath_domain::codes::ApprovalKind::BestInterestAssessment),
+                ),
             }),
             csrf: session.csrf.clone(),
             ..Ui::new(Language::new(&user.language), current)

@@ -7,5 +7,6 @@ mod browser;
 mod hostile_input;
 mod story;
 mod web;
+mod web_workflow;
 mod workflow_refusals;
 mod workflow_story;

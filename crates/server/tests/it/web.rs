@@ -26,31 +26,31 @@ crate::on_both_backends!(
 );
 
 /// A browser without JavaScript: keeps cookies, does not follow redirects.
-struct Browser {
+pub(crate) struct Browser {
     base: String,
     http: reqwest::Client,
 }
 
-struct Page {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: String,
+pub(crate) struct Page {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: String,
 }
 
 impl Page {
-    fn location(&self) -> &str {
+    pub(crate) fn location(&self) -> &str {
         self.headers.get(LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("")
     }
 
     /// The value of the first `<input name="{name}" … value="…">`.
-    fn input(&self, name: &str) -> String {
+    pub(crate) fn input(&self, name: &str) -> String {
         let at = self.body.find(&format!("name=\"{name}\"")).unwrap_or_else(|| panic!("no input {name}"));
         let rest = &self.body[at..];
         let value = rest.find("value=\"").expect("value") + 7;
         rest[value..].split('"').next().unwrap().to_string()
     }
 
-    fn title(&self) -> &str {
+    pub(crate) fn title(&self) -> &str {
         let start = self.body.find("<title>").expect("title") + 7;
         let end = self.body.find("</title>").expect("title end");
         &self.body[start..end]
@@ -58,7 +58,7 @@ impl Page {
 }
 
 impl Browser {
-    fn new(base: &str) -> Self {
+    pub(crate) fn new(base: &str) -> Self {
         let http = reqwest::Client::builder()
             .cookie_store(true)
             .redirect(reqwest::redirect::Policy::none())
@@ -68,23 +68,23 @@ impl Browser {
         Browser { base: base.to_string(), http }
     }
 
-    async fn read(response: reqwest::Response) -> Page {
+    pub(crate) async fn read(response: reqwest::Response) -> Page {
         let status = response.status();
         let headers = response.headers().clone();
         let body = response.text().await.unwrap();
         Page { status, headers, body }
     }
 
-    async fn get(&self, path: &str) -> Page {
+    pub(crate) async fn get(&self, path: &str) -> Page {
         Self::read(self.http.get(format!("{}{path}", self.base)).send().await.unwrap()).await
     }
 
-    async fn post(&self, path: &str, form: &[(&str, &str)]) -> Page {
+    pub(crate) async fn post(&self, path: &str, form: &[(&str, &str)]) -> Page {
         Self::read(self.http.post(format!("{}{path}", self.base)).form(form).send().await.unwrap()).await
     }
 
     /// Signs in through the form; panics unless it lands on *My work*.
-    async fn sign_in(base: &str, username: &str) -> Browser {
+    pub(crate) async fn sign_in(base: &str, username: &str) -> Browser {
         let browser = Browser::new(base);
         let form = browser.get("/sign-in").await;
         let token = form.input("form_token");
@@ -96,13 +96,13 @@ impl Browser {
     }
 
     /// The CSRF token of the signed-in session, read off a page.
-    async fn csrf(&self) -> String {
+    pub(crate) async fn csrf(&self) -> String {
         self.get("/").await.input("csrf")
     }
 }
 
 /// An organisation with a caseworker (`cw`) and a supervisor (`sup`).
-async fn organisation(app: &TestApp, name: &str, prefix: &str) -> String {
+pub(crate) async fn organisation(app: &TestApp, name: &str, prefix: &str) -> String {
     let org = app.seed_organisation(name, "AL").await;
     app.seed_user(&format!("{prefix}.cw"), Role::Caseworker, &org).await;
     app.seed_user(&format!("{prefix}.sup"), Role::Supervisor, &org).await;
@@ -259,7 +259,7 @@ async fn my_work_lists_my_open_cases_by_risk(app: &TestApp) {
     let mina = home.body.find("Mina Gurung").expect("own low-risk case");
     assert!(sita < mina, "high risk first");
     assert!(!home.body.contains("Rita"), "another caseworker's case is not on my list");
-    assert!(home.body.contains("Follow-ups due") && home.body.contains("Approvals waiting"));
+    assert!(home.body.contains("Overdue: ") && home.body.contains("Approvals waiting"));
     assert_eq!(home.title(), "My work · Safepath");
 
     // A role without cases sees no list.
