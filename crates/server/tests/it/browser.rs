@@ -128,6 +128,36 @@ async fn story(browser: &Client, base: &str, axe: &str, screenshots: Option<&Pat
     }
     check_page(browser, axe, "case-page", screenshots).await?;
 
+    // A case plan before an approved best-interest assessment: refused, the
+    // refusal and what is missing explained on the page, the goal kept.
+    browser.find(Locator::Css("#plan summary")).await.map_err(err)?.click().await.map_err(err)?;
+    fill("plan-goal", "Back to school").await?;
+    select(browser, "plan-service", "education").await?;
+    fill("plan-provider", "Birgunj school").await?;
+    let due = (chrono::Utc::now().date_naive() + chrono::Days::new(20)).to_string();
+    browser
+        .execute("document.getElementById('plan-due').value = arguments[0]; return true;", vec![json!(due)])
+        .await
+        .map_err(err)?;
+    browser
+        .find(Locator::Css("form[action$='/workflow/plan'] button[type=submit]"))
+        .await
+        .map_err(err)?
+        .click()
+        .await
+        .map_err(err)?;
+    wait_for_text(browser, "A case plan needs an approved best-interest assessment").await?;
+    let text = body_text(browser).await?;
+    if !text.contains("No best-interest assessment is recorded for this case yet") {
+        return Err(format!("the refusal does not say what is missing: {text}"));
+    }
+    let kept: Value =
+        browser.execute("return document.getElementById('plan-goal').value", vec![]).await.map_err(err)?;
+    if kept != json!("Back to school") {
+        return Err(format!("the refused plan lost its goal: {kept}"));
+    }
+    check_page(browser, axe, "plan-refused", screenshots).await?;
+
     // Sign out; a caseworker who reads Nepali signs in and sees Devanagari.
     browser.find(Locator::Css(".sign-out button")).await.map_err(err)?.click().await.map_err(err)?;
     wait_for_path(browser, |path| path == "/sign-in").await?;
