@@ -27,7 +27,7 @@ use safepath_domain::workflow::episodes::{
 };
 use safepath_domain::workflow::follow_up::FollowUp;
 use safepath_domain::workflow::indicators::{
-    self, IndicatorCatalogue, IndicatorObservation, ScreeningResult, ScreeningRule,
+    self, IndicatorCatalogue, IndicatorObservation, ScreeningResult, ScreeningRule, TraffickingStatusDecision,
 };
 use safepath_domain::workflow::plan::{CasePlan, ServiceItem, ServiceStatus};
 use safepath_domain::workflow::referral::{
@@ -73,6 +73,9 @@ pub enum RecordKind {
     FollowUp,
     ClosureRequest,
     Reopening,
+    /// A person's record of the child's trafficking status (the screening
+    /// only suggests).
+    TraffickingStatus,
 }
 
 impl RecordKind {
@@ -90,6 +93,7 @@ impl RecordKind {
         RecordKind::FollowUp,
         RecordKind::ClosureRequest,
         RecordKind::Reopening,
+        RecordKind::TraffickingStatus,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -107,6 +111,7 @@ impl RecordKind {
             RecordKind::FollowUp => "follow_up",
             RecordKind::ClosureRequest => "closure_request",
             RecordKind::Reopening => "reopening",
+            RecordKind::TraffickingStatus => "trafficking_status",
         }
     }
 
@@ -119,7 +124,7 @@ impl RecordKind {
         use RecordKind::*;
         Some(match self {
             VulnerabilityAssessment => CaseSection::Vulnerability,
-            IndicatorObservation => CaseSection::Indicators,
+            IndicatorObservation | TraffickingStatus => CaseSection::Indicators,
             BestInterestAssessment | BestInterestDetermination => CaseSection::BestInterest,
             CasePlan | Service => CaseSection::CasePlan,
             StandardCheck => CaseSection::StandardsOfCare,
@@ -147,6 +152,7 @@ pub enum NewRecord {
     MovementEpisode(MovementEpisodeInput, NaiveDate),
     Perpetrator(Perpetrator),
     FollowUp(FollowUp),
+    TraffickingStatus(TraffickingStatusDecision),
 }
 
 /// A record of a case as stored.
@@ -767,6 +773,7 @@ async fn add_record(
             (RecordKind::Service, to_json(&service), due)
         }
         NewRecord::StandardCheck(r) => (RecordKind::StandardCheck, to_json(&r), None),
+        NewRecord::TraffickingStatus(r) => (RecordKind::TraffickingStatus, to_json(&r), None),
         NewRecord::ExploitationEpisode(input, today) => {
             let age = child_age(tx, &head.id).await?;
             let episode = ExploitationEpisode::parse(input, &age, today).map_err(StoreError::Invalid)?;

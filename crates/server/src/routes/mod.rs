@@ -46,6 +46,10 @@ fn workflow_routes() -> Router<AppState> {
         .route(&case("assessments"), get(w::list_assessments).post(w::add_assessment).fallback(method_not_allowed))
         .route(&case("indicators"), get(w::list_indicators).post(w::add_indicator).fallback(method_not_allowed))
         .route(&case("screening"), get(w::screening).fallback(method_not_allowed))
+        .route(
+            &case("trafficking-status"),
+            get(w::list_trafficking_status).post(w::add_trafficking_status).fallback(method_not_allowed),
+        )
         .route(&case("bia"), get(w::list_bia).post(w::add_bia).fallback(method_not_allowed))
         .route(&case("bid"), get(w::list_bid).post(w::add_bid).fallback(method_not_allowed))
         .route(&case("approvals/{kind}"), post(w::decide).fallback(method_not_allowed))

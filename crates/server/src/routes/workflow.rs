@@ -27,7 +27,10 @@ use safepath_domain::workflow::episodes::{
     ExploitationEpisodeInput, MovementEpisodeInput, Perpetrator, PerpetratorInput,
 };
 use safepath_domain::workflow::follow_up::{FollowUp, FollowUpInput};
-use safepath_domain::workflow::indicators::{IndicatorCatalogue, IndicatorObservation, ObservationInput};
+use safepath_domain::workflow::indicators::{
+    IndicatorCatalogue, IndicatorObservation, ObservationInput, StatusDecisionError, TraffickingStatusDecision,
+    TraffickingStatusInput,
+};
 use safepath_domain::workflow::plan::{CasePlan, CasePlanInput, ServiceItem, ServiceItemInput};
 use safepath_domain::workflow::referral::{CaseSection, NewReferral, ReferralAction, ReferralInput, ReferralOutcome};
 use safepath_domain::workflow::standards::{StandardCheck, StandardCheckInput, StandardsList};
@@ -137,10 +140,12 @@ async fn list(
 }
 
 macro_rules! record_endpoints {
+    (@get $path:literal) => { $path };
+    (@get $path:literal, $get_path:literal) => { $get_path };
     ($(
         $(#[$post_doc:meta])* post $post:ident,
         $(#[$get_doc:meta])* get $get:ident,
-        $path:literal, $input:ty, $kinds:expr, $permission:expr,
+        $path:literal $(+ get $get_path:literal)?, $input:ty, $kinds:expr, $permission:expr,
         |$in:ident, $session:ident, $id:ident| $parse:expr;
     )+) => {$(
         $(#[$post_doc])*
@@ -162,7 +167,7 @@ macro_rules! record_endpoints {
         }
 
         $(#[$get_doc])*
-        #[utoipa::path(get, path = $path, tag = "workflow", params(("id" = String, Path, description = "case id")),
+        #[utoipa::path(get, path = record_endpoints!(@get $path $(, $get_path)?), tag = "workflow", params(("id" = String, Path, description = "case id")),
             responses((status = 200, body = RecordsEnvelope), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
             security(("bearer" = [])))]
         pub async fn $get(
@@ -194,6 +199,20 @@ record_endpoints! {
     vec![RecordKind::IndicatorObservation], Permission::RecordCaseWork,
     |input, session, id| NewRecord::IndicatorObservation(
         IndicatorObservation::parse(input, &IndicatorCatalogue::defaults(), today())?);
+
+    /// Record the child's trafficking status as a person decided it (the
+    /// organisation's own decision, or one by police, a court…). The
+    /// screening never sets it.
+    post add_trafficking_status,
+    /// The case's trafficking-status decisions.
+    get list_trafficking_status,
+    "/api/v1/cases/{id}/trafficking-status", TraffickingStatusInput,
+    vec![RecordKind::TraffickingStatus], Permission::RecordCaseWork,
+    |input, session, id| NewRecord::TraffickingStatus(
+        TraffickingStatusDecision::record(input, &session.actor(), today()).map_err(|error| match error {
+            StatusDecisionError::Refused(refusal) => ApiError::Refused(refusal),
+            StatusDecisionError::Invalid(errors) => ApiError::Invalid(errors),
+        })?);
 
     /// Record a best-interest assessment; it waits for a supervisor's approval.
     post add_bia,
@@ -232,7 +251,7 @@ record_endpoints! {
     post add_exploitation_episode,
     /// The case's exploitation and movement episodes.
     get list_episodes,
-    "/api/v1/cases/{id}/episodes/exploitation", ExploitationEpisodeInput,
+    "/api/v1/cases/{id}/episodes/exploitation" + get "/api/v1/cases/{id}/episodes", ExploitationEpisodeInput,
     vec![RecordKind::ExploitationEpisode, RecordKind::MovementEpisode], Permission::RecordCaseWork,
     |input, session, id| NewRecord::ExploitationEpisode(input, today());
 

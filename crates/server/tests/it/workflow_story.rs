@@ -161,6 +161,24 @@ async fn from_alert_to_closure_across_a_border(app: &TestApp) {
     assert_eq!(record["record"]["kind"], "vulnerability_assessment");
     assert_eq!(status_of(&w.al_cw, &id).await, "assessment");
 
+    // The circle of exploitation: an episode (the age at its start derived
+    // from the child's recorded age), a movement, and the perpetrator behind
+    // them (a supervisor's record).
+    let street = json!({"form": "street_vending", "place": {"description": "Bus station", "country": "GR"},
+                        "start_date": "2025-06-01", "end_date": "2026-10-01", "means_of_control": ["TakesEarnings"],
+                        "visibility": "visible"});
+    let episode = created(w.al_cw.post(&case("episodes/exploitation", &id), street).await);
+    assert_eq!(episode["record"]["data"]["age_at_start"], json!({"years": 13, "estimated": true}));
+    let departure = json!({"stage": "departure", "place": {"description": "Tirana", "country": "AL"},
+                           "start_date": "2025-05-20", "accompanied_by": "intermediary", "legal_status": "national"});
+    created(w.al_cw.post(&case("episodes/movement", &id), departure).await);
+    let episodes = ok(w.al_cw.get(&case("episodes", &id)).await);
+    assert_eq!(episodes["records"].as_array().unwrap().len(), 2);
+    let episode_id = episode["record"]["id"].as_str().unwrap();
+    let perpetrator = json!({"roles": ["Exploiter"], "description": "Takes the earnings every evening",
+                             "episode_ids": [episode_id]});
+    created(w.al_sup.post(&case("perpetrators", &id), perpetrator).await);
+
     // Indicators and the screening: a suggestion, no status set.
     for code in
         ["child_labour.deceived_nature_of_job", "child_labour.threats_recruitment", "child_labour.excessive_hours"]
@@ -170,6 +188,11 @@ async fn from_alert_to_closure_across_a_border(app: &TestApp) {
     let screening = ok(w.al_cw.get(&case("screening", &id)).await);
     assert_eq!(screening["observations"].as_array().unwrap().len(), 3);
     assert!(screening["result"]["suggestion"].is_string());
+    let decisions = ok(w.al_cw.get(&case("trafficking-status", &id)).await);
+    assert_eq!(decisions["records"], json!([]), "the screening sets no status by itself");
+    let decided = json!({"status": "PossibleVictimOfTrafficking", "decided_by_org_type": "NGO", "date": day(0)});
+    let recorded = created(w.al_sup.post(&case("trafficking-status", &id), decided).await);
+    assert_eq!(recorded["record"]["data"]["status"], "PossibleVictimOfTrafficking");
 
     // Immediate protection may start before the BIA.
     let shelter = json!({"service_type": "immediate_protection", "provider_name": "Shelter", "due_date": day(0)});
@@ -288,6 +311,36 @@ async fn from_alert_to_closure_across_a_border(app: &TestApp) {
     // Every step left its trace, and the chain is whole.
     assert!(matches!(app.store.verify_audit().await.unwrap(), AuditVerification::Intact { .. }));
     let _ = &w.tirana;
+
+    // All of it is in the OpenAPI document.
+    let document = ok(app.client().get("/api/v1/openapi.json").await);
+    for path in [
+        "/api/v1/cases/{id}/assessments",
+        "/api/v1/cases/{id}/indicators",
+        "/api/v1/cases/{id}/screening",
+        "/api/v1/cases/{id}/trafficking-status",
+        "/api/v1/cases/{id}/bia",
+        "/api/v1/cases/{id}/bid",
+        "/api/v1/cases/{id}/approvals/{kind}",
+        "/api/v1/cases/{id}/plan",
+        "/api/v1/cases/{id}/services",
+        "/api/v1/cases/{id}/standards",
+        "/api/v1/cases/{id}/episodes",
+        "/api/v1/cases/{id}/perpetrators",
+        "/api/v1/cases/{id}/referrals",
+        "/api/v1/cases/{id}/transfer",
+        "/api/v1/cases/{id}/follow-ups",
+        "/api/v1/cases/{id}/closure",
+        "/api/v1/cases/{id}/reopen",
+        "/api/v1/cases/{id}/history",
+        "/api/v1/referrals/{id}/accept",
+        "/api/v1/referrals/{id}/complete",
+        "/api/v1/transfers/{id}/accept",
+        "/api/v1/approvals",
+        "/api/v1/me/work",
+    ] {
+        assert!(document["paths"][path].is_object(), "{path} missing from the OpenAPI document");
+    }
 }
 
 /// The other ways out: a revoked referral, a declined transfer, a rejected
