@@ -10,6 +10,7 @@
 pub mod case;
 pub mod codes;
 pub mod error;
+pub mod family_tracing;
 pub mod htcds;
 pub mod ids;
 pub mod organisation;

@@ -50,6 +50,13 @@ pub enum Permission {
     RespondToReferral,
     /// Change the organisation's deadline table and standards-of-care list.
     ConfigureWorkflow,
+    /// Confirm or reject a suggested duplicate, undo a merge, confirm a
+    /// family-tracing match (issue #3): a false link mixes two children's
+    /// files, so a supervisor decides.
+    ReviewMatches,
+    /// Record a family's tracing request and read its matches (within the
+    /// caller's case scope).
+    TraceFamilies,
 }
 
 /// Whether `role` may ever perform `permission` (403 when not).
@@ -64,6 +71,8 @@ pub fn role_may(role: Role, permission: Permission) -> bool {
         RecordCaseWork | RespondToReferral => matches!(role, Caseworker | Supervisor),
         Approve(_) | OverrideConsent | ReadPerpetrators => role == Supervisor,
         ConfigureWorkflow => role == Admin,
+        ReviewMatches => role == Supervisor,
+        TraceFamilies => matches!(role, Caseworker | Supervisor),
     }
 }
 

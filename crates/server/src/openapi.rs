@@ -5,7 +5,7 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{cases, directory, session, workflow};
+use crate::routes::{cases, directory, linkage, session, workflow};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -28,10 +28,12 @@ use crate::routes::{cases, directory, session, workflow};
         workflow::accept_transfer, workflow::decline_transfer, workflow::complete_transfer,
         workflow::cancel_transfer, workflow::resume, workflow::request_closure, workflow::reopen,
         workflow::mark_duplicate, workflow::history, workflow::my_work,
+        linkage::case_duplicates, linkage::duplicate_queue, linkage::confirm_duplicate, linkage::reject_duplicate,
+        linkage::unmerge, linkage::create_tracing_request, linkage::tracing_matches, linkage::confirm_tracing_match,
     ),
     components(schemas(crate::error::ErrorBody, safepath_store::CaseSummary, safepath_domain::workflow::RefusalCode)),
     modifiers(&BearerAuth),
-    tags((name = "session"), (name = "directory"), (name = "cases"), (name = "workflow"))
+    tags((name = "session"), (name = "directory"), (name = "cases"), (name = "workflow"), (name = "linkage"))
 )]
 pub struct ApiDoc;
 

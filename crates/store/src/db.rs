@@ -76,10 +76,12 @@ pub struct SqlStore {
 const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "core", include_str!("../migrations/sqlite/0001_core.sql")),
     (2, "workflow", include_str!("../migrations/sqlite/0002_workflow.sql")),
+    (3, "linkage", include_str!("../migrations/sqlite/0003_linkage.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "core", include_str!("../migrations/postgres/0001_core.sql")),
     (2, "workflow", include_str!("../migrations/postgres/0002_workflow.sql")),
+    (3, "linkage", include_str!("../migrations/postgres/0003_linkage.sql")),
 ];
 
 impl SqlStore {

@@ -13,6 +13,7 @@ mod cases;
 pub mod db;
 mod directory;
 mod exchange;
+pub mod linkage;
 mod store_impl;
 pub mod workflow;
 mod writer;
@@ -31,6 +32,11 @@ pub use audit::{AuditVerification, RowCounts};
 use chrono::NaiveDate;
 pub use db::{Backend, SqlStore, StoreConfig};
 pub use exchange::{no_progress, ExportFilter, ImportProgress};
+pub use linkage::{
+    DuplicateDecision, DuplicateSuggestion, MatchExplanation, PossibleDuplicate, SuggestionStatus, TracingMatch,
+    TracingMatches, TracingRequestRecord,
+};
+use safepath_domain::family_tracing::TracingRequest;
 use safepath_domain::workflow::approval::Approval;
 use safepath_domain::workflow::referral::{CaseSection, NewReferral, ReferralAction, ReferralOutcome};
 use safepath_domain::workflow::transfer::NewTransfer;
@@ -212,6 +218,48 @@ pub trait Store: Send + Sync + 'static {
     async fn row_counts(&self) -> StoreResult<RowCounts>;
     /// A consistent online copy of the database to `destination` (SQLite only), audited as an export.
     async fn backup(&self, ctx: &AuditContext, destination: &str) -> StoreResult<()>;
+
+    // -- Record linkage (issue #3 §3, `linkage.rs`). Candidates are read under
+    // `scope` only (suggestions never cross it), scored by the linkage
+    // engine, and every call is one writer unit with its audit event.
+
+    /// Cases in `scope` that may be the same child as case `id`, with the
+    /// explanation of each score; stores them as pending suggestions.
+    async fn possible_duplicates(
+        &self,
+        ctx: &AuditContext,
+        scope: &CaseScope,
+        id: &CaseId,
+    ) -> StoreResult<Vec<PossibleDuplicate>>;
+    /// Pending suggestions of the caller's organisation whose cases are both in `scope`.
+    async fn duplicate_queue(&self, ctx: &AuditContext, scope: &CaseScope) -> StoreResult<Vec<DuplicateSuggestion>>;
+    /// Confirms (the newer case becomes `duplicate` of the older, through the
+    /// workflow's `MarkDuplicate`) or rejects (never suggested again) a suggestion.
+    async fn decide_duplicate(
+        &self,
+        ctx: &AuditContext,
+        scope: &CaseScope,
+        id: &str,
+        decision: DuplicateDecision,
+    ) -> StoreResult<DuplicateSuggestion>;
+    /// Undoes a confirmed merge: the case goes back to its status before it.
+    async fn unmerge_case(&self, ctx: &AuditContext, scope: &CaseScope, id: &CaseId) -> StoreResult<StatusChange>;
+    /// Records a family's tracing request for the caller's organisation.
+    async fn create_tracing_request(
+        &self,
+        ctx: &AuditContext,
+        request: TracingRequest,
+    ) -> StoreResult<TracingRequestRecord>;
+    /// A tracing request and the cases in `scope`, with consent for tracing, that may be the child.
+    async fn tracing_matches(&self, ctx: &AuditContext, scope: &CaseScope, id: &str) -> StoreResult<TracingMatches>;
+    /// A reviewer confirms that case `case` is the child a tracing request looks for.
+    async fn confirm_tracing_match(
+        &self,
+        ctx: &AuditContext,
+        scope: &CaseScope,
+        id: &str,
+        case: &CaseId,
+    ) -> StoreResult<TracingMatch>;
 
     // -- The case workflow (issue #4, `workflow.rs`). Each call loads the case
     // under `scope` (absent outside it), asks the domain's rules, and writes

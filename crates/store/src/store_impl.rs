@@ -15,6 +15,9 @@ use safepath_domain::workflow::ConsentOverride;
 
 use crate::audit::{self, AuditVerification, NewEvent, RowCounts, Target};
 use crate::db::{Backend, SqlStore};
+use crate::linkage::{
+    DuplicateDecision, DuplicateSuggestion, PossibleDuplicate, TracingMatch, TracingMatches, TracingRequestRecord,
+};
 use crate::workflow::{
     ApprovalRecord, CaseCommand, CaseHistory, CaseRecord, NewRecord, RecordKind, ReferralRecord, ReferredCase,
     Screening, StandardsView, StatusChange, TransferAnswer, TransferRecord, WorkView,
@@ -23,6 +26,7 @@ use crate::{
     AuditContext, CaseFilter, CasePage, CaseRegistration, Credentials, ExportFilter, ImportProgress, SessionRecord,
     SignInRecord, Store, StoreError, StoreResult,
 };
+use safepath_domain::family_tracing::TracingRequest;
 
 #[async_trait]
 impl Store for SqlStore {
@@ -146,6 +150,55 @@ impl Store for SqlStore {
                 })
             })
             .await
+    }
+
+    async fn possible_duplicates(
+        &self,
+        ctx: &AuditContext,
+        scope: &CaseScope,
+        id: &CaseId,
+    ) -> StoreResult<Vec<PossibleDuplicate>> {
+        self.possible_duplicates_impl(ctx, scope, id).await
+    }
+
+    async fn duplicate_queue(&self, ctx: &AuditContext, scope: &CaseScope) -> StoreResult<Vec<DuplicateSuggestion>> {
+        self.duplicate_queue_impl(ctx, scope).await
+    }
+
+    async fn decide_duplicate(
+        &self,
+        ctx: &AuditContext,
+        scope: &CaseScope,
+        id: &str,
+        decision: DuplicateDecision,
+    ) -> StoreResult<DuplicateSuggestion> {
+        self.decide_duplicate_impl(ctx, scope, id, decision).await
+    }
+
+    async fn unmerge_case(&self, ctx: &AuditContext, scope: &CaseScope, id: &CaseId) -> StoreResult<StatusChange> {
+        self.unmerge_case_impl(ctx, scope, id).await
+    }
+
+    async fn create_tracing_request(
+        &self,
+        ctx: &AuditContext,
+        request: TracingRequest,
+    ) -> StoreResult<TracingRequestRecord> {
+        self.create_tracing_request_impl(ctx, request).await
+    }
+
+    async fn tracing_matches(&self, ctx: &AuditContext, scope: &CaseScope, id: &str) -> StoreResult<TracingMatches> {
+        self.tracing_matches_impl(ctx, scope, id).await
+    }
+
+    async fn confirm_tracing_match(
+        &self,
+        ctx: &AuditContext,
+        scope: &CaseScope,
+        id: &str,
+        case: &CaseId,
+    ) -> StoreResult<TracingMatch> {
+        self.confirm_tracing_match_impl(ctx, scope, id, case).await
     }
 
     async fn add_case_record(

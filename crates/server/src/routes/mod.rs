@@ -3,6 +3,7 @@
 pub(crate) mod cases;
 pub(crate) mod directory;
 pub(crate) mod exchange;
+pub(crate) mod linkage;
 pub(crate) mod session;
 pub(crate) mod workflow;
 
@@ -32,6 +33,7 @@ pub fn api() -> Router<AppState> {
         .route("/api/v1/cases/{id}/htcds", get(exchange::case_htcds).fallback(method_not_allowed))
         .route("/api/v1/cases/{id}/htcds.csv", get(exchange::case_htcds_csv).fallback(method_not_allowed))
         .merge(workflow_routes())
+        .merge(linkage::routes())
         .route("/api/v1/openapi.json", get(crate::openapi::document))
         .route("/healthz", get(|| async { "ok" }))
 }

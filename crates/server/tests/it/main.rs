@@ -4,8 +4,10 @@ mod support;
 
 mod access_matrix;
 mod browser;
+mod duplicates;
 mod hostile_input;
 mod story;
+mod tracing;
 mod web;
 mod web_workflow;
 mod workflow_refusals;
