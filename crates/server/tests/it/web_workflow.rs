@@ -14,6 +14,7 @@ crate::on_both_backends!(
     a_bia_approved_by_the_supervisor_opens_the_case_plan,
     a_plan_before_an_approved_bia_is_explained_in_french,
     a_receiver_sees_only_the_shared_sections,
+    a_closure_requested_by_the_caseworker_is_approved_by_the_supervisor,
 );
 
 /// `today` plus `days`, as a date input sends it.
@@ -257,4 +258,29 @@ async fn a_receiver_sees_only_the_shared_sections(app: &TestApp) {
     let accepted = partner.post(&link, &[("csrf", &csrf), ("action", "accept")]).await;
     assert_eq!(accepted.status, StatusCode::SEE_OTHER, "{}", accepted.body);
     assert!(partner.get(&link).await.body.contains("Accepted"));
+}
+
+async fn a_closure_requested_by_the_caseworker_is_approved_by_the_supervisor(app: &TestApp) {
+    organisation(app, "Tirana Child Protection", "al").await;
+    let case = register(app, "al.cw", "Drita", false).await;
+    let cw = Browser::sign_in(&app.base, "al.cw").await;
+    let sup = Browser::sign_in(&app.base, "al.sup").await;
+    record_bia(&cw, &case).await;
+    approve_bia(&sup, &case).await;
+    make_plan(&cw, &case).await;
+    let done = post_step(&sup, &case, "approve-case_plan", &[("decision", "approved")]).await;
+    assert_done(&done, &case, "approvals");
+
+    // A rejection needs a comment: refused, explained, nothing decided.
+    let done = post_step(&cw, &case, "closure", &[("reason", "goals_achieved"), ("details", "Back at school")]).await;
+    assert_done(&done, &case, "closure");
+    assert!(sup.get("/").await.body.contains("Closure to approve"));
+    let refused = post_step(&sup, &case, "approve-closure", &[("decision", "rejected"), ("comment", "")]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+    assert!(text(&refused).contains("Check: Comment (required to reject)"), "{}", refused.body);
+
+    let done = post_step(&sup, &case, "approve-closure", &[("decision", "approved")]).await;
+    assert_done(&done, &case, "approvals");
+    let page = text(&cw.get(&format!("/cases/{case}")).await);
+    assert!(page.contains("Approved: Closure") && page.contains("Closure requested → Closed"), "{page}");
 }
