@@ -37,7 +37,7 @@ use crate::audit::{self, NewEvent, Target};
 use crate::cases::{load_case, parse_code, scope_condition, Params};
 use crate::db::SqlStore;
 use crate::directory::{corrupt, new_id};
-use crate::workflow::{CaseCommand, StatusChange};
+use crate::workflow::{command_in, CaseCommand, StatusChange};
 use crate::writer::Tx;
 use crate::{AuditContext, StoreError, StoreResult};
 
@@ -626,50 +626,40 @@ impl SqlStore {
             DuplicateDecision::Confirm => "duplicate.confirm",
             DuplicateDecision::Reject => "duplicate.reject",
         };
-        // First: the suggestion, in the caller's organisation and scope, still pending.
-        let (suggestion, created_a, created_b) = {
-            let (ctx, scope, actor, id) = (ctx.clone(), scope.clone(), actor.clone(), id.to_string());
-            self.writer
-                .transact(move |tx| {
-                    Box::pin(async move {
-                        let Some(found) = read_suggestion(tx, &actor, &scope, &id).await? else {
-                            audit_event(tx, &ctx, action, "duplicate_suggestion", &id, &[], "not_found").await?;
-                            return Ok(Err(StoreError::NotFound));
-                        };
-                        Ok(Ok(found))
-                    })
-                })
-                .await??
-        };
-        if suggestion.status != SuggestionStatus::Pending {
-            return Err(StoreError::Conflict("this suggestion was already decided".into()));
-        }
-        let (new_status, merged, kept, previous) = match decision {
-            DuplicateDecision::Reject => (SuggestionStatus::Rejected, None, None, None),
-            DuplicateDecision::Confirm => {
-                // The newer registration is the duplicate of the older.
-                let a_is_newer = (created_a, suggestion.case_a.as_str()) > (created_b, suggestion.case_b.as_str());
-                let (merged, kept) = if a_is_newer {
-                    (suggestion.case_a.clone(), suggestion.case_b.clone())
-                } else {
-                    (suggestion.case_b.clone(), suggestion.case_a.clone())
-                };
-                // The workflow's own step: its rules, status history and audit event.
-                let change = self
-                    .case_command_impl(
-                        ctx,
-                        scope,
-                        &merged,
-                        CaseCommand::MarkDuplicate(Duplicate { duplicate_of: kept.clone() }),
-                    )
-                    .await?;
-                (SuggestionStatus::Confirmed, Some(merged), Some(kept), Some(change.from))
-            }
-        };
+        // One unit: the suggestion (in the caller's organisation and scope,
+        // still pending), the workflow's own MarkDuplicate step (its rules,
+        // status history and audit event) and the decision on the suggestion
+        // commit together or not at all.
         let (ctx, scope, id) = (ctx.clone(), scope.clone(), id.to_string());
         self.writer
             .transact(move |tx| {
                 Box::pin(async move {
+                    let Some((suggestion, created_a, created_b)) = read_suggestion(tx, &actor, &scope, &id).await?
+                    else {
+                        audit_event(tx, &ctx, action, "duplicate_suggestion", &id, &[], "not_found").await?;
+                        return Ok(Err(StoreError::NotFound));
+                    };
+                    if suggestion.status != SuggestionStatus::Pending {
+                        return Ok(Err(StoreError::Conflict("this suggestion was already decided".into())));
+                    }
+                    let (new_status, merged, kept, previous) = match decision {
+                        DuplicateDecision::Reject => (SuggestionStatus::Rejected, None, None, None),
+                        DuplicateDecision::Confirm => {
+                            // The newer registration is the duplicate of the older.
+                            let a_is_newer =
+                                (created_a, suggestion.case_a.as_str()) > (created_b, suggestion.case_b.as_str());
+                            let (merged, kept) = if a_is_newer {
+                                (suggestion.case_a.clone(), suggestion.case_b.clone())
+                            } else {
+                                (suggestion.case_b.clone(), suggestion.case_a.clone())
+                            };
+                            let command = CaseCommand::MarkDuplicate(Duplicate { duplicate_of: kept.clone() });
+                            let Some(change) = command_in(tx, &ctx, &actor, &scope, &merged, command).await? else {
+                                return Ok(Err(StoreError::NotFound));
+                            };
+                            (SuggestionStatus::Confirmed, Some(merged), Some(kept), Some(change.from))
+                        }
+                    };
                     let updated = sqlx::query(
                         "UPDATE duplicate_suggestions SET status = $1, merged_case_id = $2, kept_case_id = $3,
                             previous_status = $4, decided_by = $5, decided_at = $6
@@ -690,10 +680,10 @@ impl SqlStore {
                     audit_event(tx, &ctx, action, "duplicate_suggestion", &id, &["status"], "ok").await?;
                     let (suggestion, _, _) =
                         read_suggestion(tx, &actor, &scope, &id).await?.ok_or(StoreError::NotFound)?;
-                    Ok(suggestion)
+                    Ok(Ok(suggestion))
                 })
             })
-            .await
+            .await?
     }
 
     pub(crate) async fn unmerge_case_impl(

@@ -1569,12 +1569,7 @@ impl SqlStore {
         self.writer
             .transact(move |tx| {
                 Box::pin(async move {
-                    let Some(mut head) = case_or_audit(tx, &ctx, &scope, &id, "case.workflow").await? else {
-                        return Ok(Err(StoreError::NotFound));
-                    };
-                    let from = head.status;
-                    run_command(tx, &ctx, &actor, &mut head, command).await?;
-                    Ok(Ok(StatusChange { case_id: head.id.clone(), from, to: head.status, version: head.version }))
+                    Ok(command_in(tx, &ctx, &actor, &scope, &id, command).await?.ok_or(StoreError::NotFound))
                 })
             })
             .await?
@@ -1769,6 +1764,26 @@ impl SqlStore {
             transfers,
         })
     }
+}
+
+/// Runs a workflow step on a case in scope inside the caller's unit of work,
+/// so that a step can be part of a larger transaction (confirming a suggested
+/// duplicate merges the case and decides the suggestion in one). `None`: the
+/// case is not in scope, and the attempt is audited as `not_found`.
+pub(crate) async fn command_in(
+    tx: &mut Tx,
+    ctx: &AuditContext,
+    actor: &Actor,
+    scope: &CaseScope,
+    id: &CaseId,
+    command: CaseCommand,
+) -> StoreResult<Option<StatusChange>> {
+    let Some(mut head) = case_or_audit(tx, ctx, scope, id, "case.workflow").await? else {
+        return Ok(None);
+    };
+    let from = head.status;
+    run_command(tx, ctx, actor, &mut head, command).await?;
+    Ok(Some(StatusChange { case_id: head.id.clone(), from, to: head.status, version: head.version }))
 }
 
 async fn run_command(
