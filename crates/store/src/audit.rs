@@ -101,43 +101,27 @@ fn event_hash(content: &HashedContent<'_>) -> String {
     hex::encode(Sha256::digest(canonical))
 }
 
-/// Appends one event inside the writer's transaction.
+/// Appends one event inside the writer's transaction: chained by [`chain`],
+/// the one place that decides what an event's hash covers.
 pub(crate) async fn append(tx: &mut Tx, ctx: &AuditContext, event: NewEvent<'_>) -> StoreResult<()> {
-    let fields = serde_json::to_string(event.fields).expect("strings serialise");
-    let seq = tx.head.seq + 1;
-    let content = HashedContent {
-        seq,
-        at: crate::now_ms(),
-        actor_user_id: ctx.actor.as_ref().map(|a| a.user_id.as_str()),
-        actor_org_id: ctx.actor.as_ref().map(|a| a.organisation_id.as_str()),
-        action: event.action,
-        target_kind: event.target.map(|t| t.kind),
-        target_id: event.target.and_then(|t| t.id),
-        fields: &fields,
-        request_id: &ctx.request_id,
-        outcome: event.outcome,
-        prev_hash: &tx.head.hash,
-    };
-    let hash = event_hash(&content);
-    sqlx::query(
-        "INSERT INTO audit_events (seq, at, actor_user_id, actor_org_id, action, target_kind, target_id, fields, request_id, outcome, prev_hash, hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-    )
-    .bind(seq)
-    .bind(content.at)
-    .bind(content.actor_user_id)
-    .bind(content.actor_org_id)
-    .bind(content.action)
-    .bind(content.target_kind)
-    .bind(content.target_id)
-    .bind(&fields)
-    .bind(&ctx.request_id)
-    .bind(content.outcome)
-    .bind(&tx.head.hash)
-    .bind(&hash)
+    let event = chain(tx, ctx, event);
+    sqlx::query(&format!(
+        "INSERT INTO audit_events ({EVENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+    ))
+    .bind(event.seq)
+    .bind(event.at)
+    .bind(event.actor_user_id)
+    .bind(event.actor_org_id)
+    .bind(event.action)
+    .bind(event.target_kind)
+    .bind(event.target_id)
+    .bind(event.fields)
+    .bind(event.request_id)
+    .bind(event.outcome)
+    .bind(event.prev_hash)
+    .bind(event.hash)
     .execute(&mut tx.conn)
     .await?;
-    tx.head = ChainHead { seq, hash };
     Ok(())
 }
 
@@ -161,7 +145,7 @@ pub(crate) struct ChainedEvent {
 pub(crate) const EVENT_COLUMNS: &str =
     "seq, at, actor_user_id, actor_org_id, action, target_kind, target_id, fields, request_id, outcome, prev_hash, hash";
 
-/// Chains an event exactly as [`append`] does and advances the head; the
+/// Chains an event (its hash over its content and the previous hash) and advances the head; the
 /// caller must insert it in this transaction (a failed unit rolls back the head).
 pub(crate) fn chain(tx: &mut Tx, ctx: &AuditContext, event: NewEvent<'_>) -> ChainedEvent {
     let fields = serde_json::to_string(event.fields).expect("strings serialise");

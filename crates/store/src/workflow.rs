@@ -47,7 +47,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use crate::audit::{self, NewEvent, Target};
-use crate::cases::{load_case, scope_condition, Params};
+use crate::cases::{load_case, parse_code, parse_date, scope_condition, Params};
 use crate::db::SqlStore;
 use crate::directory::{corrupt, new_id};
 use crate::writer::Tx;
@@ -353,14 +353,6 @@ struct CaseHead {
     organisation_id: OrganisationId,
     status: CaseStatus,
     version: i64,
-}
-
-fn parse_code<T>(raw: &str, parse: fn(&str) -> Result<T, String>, what: &str) -> StoreResult<T> {
-    parse(raw).map_err(|_| corrupt(what, raw))
-}
-
-fn parse_date(raw: &str) -> StoreResult<NaiveDate> {
-    NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| corrupt("date", raw))
 }
 
 fn refused(refusal: Refusal) -> StoreError {
