@@ -27,6 +27,12 @@ use tower_http::set_header::SetResponseHeaderLayer;
 pub use auth::PasswordCost;
 pub use error::{ApiError, ErrorBody};
 
+/// Today's date (UTC): what validated input is checked against (no date of
+/// birth in the future, ages at registration).
+pub(crate) fn today() -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
 /// Settings of the HTTP service.
 #[derive(Debug, Clone)]
 pub struct ServerConfig {

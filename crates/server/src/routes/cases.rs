@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use super::directory::authorise;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{parse_query, ApiJson, Authenticated};
+use crate::today;
 use crate::AppState;
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -26,10 +27,6 @@ pub struct CaseEnvelope {
 pub const MAX_PER_PAGE: u32 = 100;
 /// Longest search query accepted, in characters.
 pub const MAX_QUERY_CHARS: usize = 200;
-
-fn today() -> chrono::NaiveDate {
-    chrono::Utc::now().date_naive()
-}
 
 /// An id from the path; anything that is not a case id cannot name a case.
 fn case_id(path: Result<Path<String>, PathRejection>) -> ApiResult<CaseId> {

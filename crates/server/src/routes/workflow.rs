@@ -46,11 +46,8 @@ use serde::{Deserialize, Serialize};
 use super::directory::authorise;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, Authenticated};
+use crate::today;
 use crate::AppState;
-
-fn today() -> chrono::NaiveDate {
-    chrono::Utc::now().date_naive()
-}
 
 type CasePath = Result<Path<String>, PathRejection>;
 type PairPath = Result<Path<(String, String)>, PathRejection>;

@@ -20,6 +20,7 @@ use serde::Deserialize;
 
 use super::workflow::{render_case, work_lists, Typed, WorkLists, Workflow};
 use super::{error_page, failure, page, parse_form, Ui, WebSession};
+use crate::today;
 use crate::AppState;
 
 /// Cases per page of the list.
@@ -305,10 +306,6 @@ pub async fn new_form(session: WebSession) -> Response {
     }
     let form = RegistrationForm { identification_date: today().format("%Y-%m-%d").to_string(), ..Default::default() };
     page(StatusCode::OK, &RegisterPage::new(ui, form, BTreeMap::new()))
-}
-
-fn today() -> chrono::NaiveDate {
-    chrono::Utc::now().date_naive()
 }
 
 /// The form's field that shows a validation problem of `path`, and the

@@ -38,11 +38,8 @@ use serde_json::Value;
 
 use super::cases::{case_page, CasePage, Choice};
 use super::{error_page, failure, page, parse_form, Ui, WebSession};
+use crate::today;
 use crate::AppState;
-
-fn today() -> NaiveDate {
-    Utc::now().date_naive()
-}
 
 fn day_of(ms: i64) -> Option<NaiveDate> {
     DateTime::<Utc>::from_timestamp_millis(ms).map(|t| t.date_naive())
