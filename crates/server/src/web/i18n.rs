@@ -14,14 +14,22 @@ use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use unic_langid::LanguageIdentifier;
 
-/// The interface languages, as (code, translation file).
-const SOURCES: &[(&str, &str)] = &[
-    ("en", include_str!("../../i18n/en.ftl")),
-    ("fr", include_str!("../../i18n/fr.ftl")),
-    ("es", include_str!("../../i18n/es.ftl")),
-    ("pt", include_str!("../../i18n/pt.ftl")),
-    ("ne", include_str!("../../i18n/ne.ftl")),
-];
+/// The interface languages, as (code, translation files). Each language has
+/// one file per area of the interface, so that the areas grow apart.
+macro_rules! language {
+    ($code:literal) => {
+        (
+            $code,
+            &[
+                include_str!(concat!("../../i18n/", $code, "/core.ftl")),
+                include_str!(concat!("../../i18n/", $code, "/case.ftl")),
+                include_str!(concat!("../../i18n/", $code, "/admin.ftl")),
+            ] as &[&str],
+        )
+    };
+}
+const SOURCES: &[(&str, &[&str])] =
+    &[language!("en"), language!("fr"), language!("es"), language!("pt"), language!("ne")];
 
 /// Languages every key must be translated into.
 pub const COMPLETE: &[&str] = &["en", "fr", "es", "pt"];
@@ -46,16 +54,18 @@ fn catalogue() -> &'static Catalogue {
     CATALOGUE.get_or_init(|| {
         let bundles = SOURCES
             .iter()
-            .map(|(code, source)| {
-                let resource = FluentResource::try_new(source.to_string())
-                    .unwrap_or_else(|(_, errors)| panic!("i18n/{code}.ftl does not parse: {errors:?}"));
+            .map(|(code, sources)| {
                 let id: LanguageIdentifier = code.parse().expect("language code");
                 let mut bundle = FluentBundle::new_concurrent(vec![id]);
                 // Isolation marks (U+2068/U+2069) protect right-to-left text
                 // inside left-to-right sentences; the shipped languages are all
                 // left to right and the marks would show in copied text.
                 bundle.set_use_isolating(false);
-                bundle.add_resource(resource).unwrap_or_else(|errors| panic!("i18n/{code}.ftl: {errors:?}"));
+                for source in *sources {
+                    let resource = FluentResource::try_new(source.to_string())
+                        .unwrap_or_else(|(_, errors)| panic!("i18n/{code}/ does not parse: {errors:?}"));
+                    bundle.add_resource(resource).unwrap_or_else(|errors| panic!("i18n/{code}/: {errors:?}"));
+                }
                 (*code, bundle)
             })
             .collect();
@@ -190,15 +200,16 @@ mod tests {
     use super::*;
 
     fn keys(code: &str) -> BTreeSet<String> {
-        let source = SOURCES.iter().find(|(c, _)| *c == code).expect("language").1;
-        let resource = FluentResource::try_new(source.to_string()).expect("parses");
-        resource
-            .entries()
-            .filter_map(|entry| match entry {
+        let sources = SOURCES.iter().find(|(c, _)| *c == code).expect("language").1;
+        let mut keys = BTreeSet::new();
+        for source in sources {
+            let resource = FluentResource::try_new(source.to_string()).expect("parses");
+            keys.extend(resource.entries().filter_map(|entry| match entry {
                 fluent_syntax::ast::Entry::Message(message) => Some(message.id.name.to_string()),
                 _ => None,
-            })
-            .collect()
+            }));
+        }
+        keys
     }
 
     #[test]
@@ -207,9 +218,9 @@ mod tests {
         assert!(english.len() > 100, "English has {} keys", english.len());
         for code in COMPLETE {
             let missing: Vec<_> = english.difference(&keys(code)).cloned().collect();
-            assert!(missing.is_empty(), "{code}.ftl lacks {missing:?}");
+            assert!(missing.is_empty(), "i18n/{code}/ lacks {missing:?}");
             let extra: Vec<_> = keys(code).difference(&english).cloned().collect();
-            assert!(extra.is_empty(), "{code}.ftl has keys English lacks: {extra:?}");
+            assert!(extra.is_empty(), "i18n/{code}/ has keys English lacks: {extra:?}");
         }
     }
 
@@ -221,7 +232,7 @@ mod tests {
             .filter(|key| PARTIAL_PREFIXES.iter().any(|p| key.starts_with(p)) || key.starts_with("month-"))
             .filter(|key| !nepali.contains(key))
             .collect();
-        assert!(missing.is_empty(), "ne.ftl lacks {missing:?}");
+        assert!(missing.is_empty(), "i18n/ne/ lacks {missing:?}");
     }
 
     #[test]
@@ -239,7 +250,7 @@ mod tests {
         }
         assert!(used.len() > 20);
         let missing: Vec<_> = used.difference(&english).collect();
-        assert!(missing.is_empty(), "templates use keys en.ftl lacks: {missing:?}");
+        assert!(missing.is_empty(), "templates use keys i18n/en/ lacks: {missing:?}");
     }
 
     /// Text between tags, outside template expressions.

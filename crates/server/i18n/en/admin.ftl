@@ -1,0 +1,1 @@
+# en: admin pages of the web interface.

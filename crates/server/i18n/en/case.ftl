@@ -1,0 +1,1 @@
+# en: case pages of the web interface.

@@ -1,0 +1,1 @@
+# es: admin pages of the web interface.

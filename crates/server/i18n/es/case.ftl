@@ -1,0 +1,1 @@
+# es: case pages of the web interface.

@@ -1,0 +1,1 @@
+# fr: admin pages of the web interface.

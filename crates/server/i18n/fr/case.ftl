@@ -1,0 +1,1 @@
+# fr: case pages of the web interface.

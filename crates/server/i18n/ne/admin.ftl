@@ -1,0 +1,1 @@
+# ne: admin pages of the web interface.

@@ -1,0 +1,1 @@
+# ne: case pages of the web interface.

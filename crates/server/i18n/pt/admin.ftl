@@ -1,0 +1,1 @@
+# pt: admin pages of the web interface.

@@ -1,0 +1,1 @@
+# pt: case pages of the web interface.
