@@ -103,6 +103,7 @@ field-channel = Identified through
 field-risk = Risk level
 field-protection-status = Protection status
 field-consent-given-by = Consent to services given by
+field-consent-sharing = The consent also covers sharing with partner organisations (referrals)
 
 ## Validation messages
 error-given-name = Enter the child's given name (at most 200 characters).

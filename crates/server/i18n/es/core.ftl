@@ -103,6 +103,7 @@ field-channel = Identificado a través de
 field-risk = Nivel de riesgo
 field-protection-status = Situación de protección
 field-consent-given-by = Consentimiento a los servicios dado por
+field-consent-sharing = El consentimiento también cubre compartir con organizaciones asociadas (derivaciones)
 
 ## Validation messages
 error-given-name = Escriba el nombre del niño o niña (200 caracteres como máximo).

@@ -103,6 +103,7 @@ field-channel = Identifié par
 field-risk = Niveau de risque
 field-protection-status = Situation de protection
 field-consent-given-by = Consentement aux services donné par
+field-consent-sharing = Le consentement couvre aussi le partage avec des organisations partenaires (orientations)
 
 ## Validation messages
 error-given-name = Indiquez le prénom de l'enfant (200 caractères au plus).

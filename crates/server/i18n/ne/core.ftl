@@ -77,6 +77,7 @@ field-channel = पहिचानको माध्यम
 field-risk = जोखिमको स्तर
 field-protection-status = संरक्षणको अवस्था
 field-consent-given-by = सेवाका लागि सहमति दिने व्यक्ति
+field-consent-sharing = सहमतिले साझेदार संस्थाहरूसँग जानकारी बाँड्ने (रिफरल) कुरा पनि समेट्छ
 
 ## Validation messages
 error-given-name = बालबालिकाको नाम लेख्नुहोस् (बढीमा २०० अक्षर)।

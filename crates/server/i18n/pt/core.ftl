@@ -103,6 +103,7 @@ field-channel = Identificada através de
 field-risk = Nível de risco
 field-protection-status = Situação de proteção
 field-consent-given-by = Consentimento para serviços dado por
+field-consent-sharing = O consentimento também abrange a partilha com organizações parceiras (encaminhamentos)
 
 ## Validation messages
 error-given-name = Escreva o nome próprio da criança (no máximo 200 caracteres).

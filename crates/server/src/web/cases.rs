@@ -262,6 +262,9 @@ pub struct RegistrationForm {
     pub protection_status: String,
     #[serde(default)]
     pub consent_given_by: String,
+    /// Ticked when the consent also covers sharing with partners (referrals).
+    #[serde(default)]
+    pub consent_sharing: Option<String>,
     #[serde(default)]
     csrf: String,
 }
@@ -348,14 +351,21 @@ fn registration_input(form: &RegistrationForm, errors: &mut BTreeMap<&'static st
         .map(|c| c.trim().to_ascii_uppercase())
         .filter(|c| !c.is_empty())
         .collect::<Vec<_>>();
+    if form.consent_sharing.is_some() && optional(&form.consent_given_by).is_none() {
+        errors.insert("consent_given_by", ui.t("error-consent"));
+    }
+    let purposes: &[&str] = if form.consent_sharing.is_some() { &["services", "sharing"] } else { &["services"] };
     let consents = optional(&form.consent_given_by).map(|given_by| {
-        vec![ConsentInput {
-            purpose: "services".into(),
-            given_by,
-            date: form.identification_date.trim().to_string(),
-            withheld: None,
-            legal_basis: None,
-        }]
+        purposes
+            .iter()
+            .map(|purpose| ConsentInput {
+                purpose: purpose.to_string(),
+                given_by: given_by.clone(),
+                date: form.identification_date.trim().to_string(),
+                withheld: None,
+                legal_basis: None,
+            })
+            .collect()
     });
     NewCaseInput {
         child: ChildInput {

@@ -20,6 +20,7 @@ crate::on_both_backends!(
     case_list_searches_names_tolerantly_filters_and_pages,
     registration_opens_the_case_page,
     a_refused_registration_keeps_what_was_typed,
+    consent_to_sharing_at_registration_needs_who_gave_it,
     a_french_user_sees_french_and_a_nepali_user_nepali,
     a_case_out_of_scope_is_the_same_404_page_as_a_missing_one,
     assets_are_hashed_immutable_and_pages_are_small,
@@ -383,6 +384,36 @@ async fn a_refused_registration_keeps_what_was_typed(app: &TestApp) {
     assert!(refused.body.contains(r#"id="place" name="place" type="text" value="" required aria-invalid="true""#));
     assert!(refused.body.contains(r##"<a href="#place">"##), "the summary links to the field");
     assert_eq!(app.counts().await, before, "nothing written");
+}
+
+async fn consent_to_sharing_at_registration_needs_who_gave_it(app: &TestApp) {
+    organisation(app, "Maiti Nepal", "np").await;
+    let browser = Browser::sign_in(&app.base, "np.cw").await;
+    let csrf = browser.csrf().await;
+
+    // Ticked without saying who gave consent: refused, kept ticked, nothing written.
+    let before = app.counts().await;
+    let mut form = registration(&csrf, "Sita");
+    form.retain(|(name, _)| *name != "consent_given_by");
+    form.push(("consent_sharing", "yes"));
+    let refused = browser.post("/cases/new", &form).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+    assert!(refused.body.contains("Check who gave consent and the date identified."), "{}", refused.body);
+    assert!(refused.body.contains(r#"name="consent_sharing" type="checkbox" value="yes" checked"#));
+    assert_eq!(app.counts().await, before, "nothing written");
+
+    // With who gave it, the case holds consent to services and to sharing.
+    let mut form = registration(&csrf, "Sita");
+    form.push(("consent_sharing", "yes"));
+    let done = browser.post("/cases/new", &form).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let id = done.location().trim_start_matches("/cases/").to_string();
+    let (status, case) = app.sign_in("np.cw").await.get(&format!("/api/v1/cases/{id}")).await;
+    assert_eq!(status, StatusCode::OK, "{case}");
+    let purposes: Vec<&str> =
+        case["case"]["consents"].as_array().unwrap().iter().map(|c| c["purpose"].as_str().unwrap()).collect();
+    assert_eq!(purposes, ["services", "sharing"]);
+    assert!(case["case"]["consents"].as_array().unwrap().iter().all(|c| c["given_by"] == "child"));
 }
 
 async fn a_french_user_sees_french_and_a_nepali_user_nepali(app: &TestApp) {
