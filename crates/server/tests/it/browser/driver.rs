@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource};
@@ -163,6 +165,12 @@ impl Chromedriver {
     }
 }
 
+/// Something typed on the keyboard: a key, or text.
+pub(crate) enum Typed<'a> {
+    Key(Key),
+    Text(&'a str),
+}
+
 /// One browser, driven as a user drives it. Every step returns an
 /// [`Outcome`] so that the browser is closed even when a step fails.
 pub(crate) struct Tab {
@@ -250,6 +258,30 @@ impl Tab {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+    }
+
+    /// Types on the keyboard, into whatever has the focus; [`Key`]s (Tab,
+    /// Enter) are keys, anything else is typed character by character.
+    pub(crate) async fn keys(&self, typed: &[Typed<'_>]) -> Outcome {
+        let mut actions = KeyActions::new("keyboard".into());
+        for part in typed {
+            let chars: Vec<char> = match part {
+                Typed::Key(key) => vec![char::from(*key)],
+                Typed::Text(text) => text.chars().collect(),
+            };
+            for value in chars {
+                actions = actions.then(KeyAction::Down { value }).then(KeyAction::Up { value });
+            }
+        }
+        self.client.perform_actions(actions).await.map_err(said)
+    }
+
+    /// What has the keyboard focus: its id, else its class, else its tag.
+    pub(crate) async fn focused(&self) -> Outcome<String> {
+        let focused = self
+            .js("var e = document.activeElement; return e ? (e.id || e.className || e.tagName) : ''", vec![])
+            .await?;
+        Ok(focused.as_str().unwrap_or_default().to_string())
     }
 
     /// The page's visible text, spaces normalised (no-break spaces as spaces).

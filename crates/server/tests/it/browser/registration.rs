@@ -7,8 +7,10 @@ use reqwest::StatusCode;
 use safepath_domain::codes::Role;
 use serde_json::{json, Value};
 
-use super::driver::{prerequisites, Chromedriver, Outcome, Strings, Tab};
-use crate::support::{child, Backend, TestApp};
+use fantoccini::key::Key;
+
+use super::driver::{prerequisites, Chromedriver, Outcome, Strings, Tab, Typed};
+use crate::support::{child, Backend, TestApp, PASSWORD};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_caseworker_registers_a_child_in_chromium_and_every_page_passes_axe() {
@@ -46,11 +48,22 @@ async fn a_caseworker_registers_a_child_in_chromium_and_every_page_passes_axe() 
 async fn story(tab: &Tab) -> Outcome {
     let en = Strings::of("en");
 
-    // Sign in, My work, the case list.
+    // Sign in with the keyboard alone: the skip link comes first, then the
+    // form's fields in order; Enter sends the form.
     tab.goto("/sign-in").await?;
     tab.check("sign-in").await?;
-    tab.sign_in("sunita").await?;
+    tab.keys(&[Typed::Key(Key::Tab)]).await?;
+    expect_focus(tab, "skip").await?;
+    tab.keys(&[Typed::Key(Key::Tab)]).await?;
+    expect_focus(tab, "username").await?;
+    tab.keys(&[Typed::Text("sunita"), Typed::Key(Key::Tab)]).await?;
+    expect_focus(tab, "password").await?;
+    tab.keys(&[Typed::Text(PASSWORD), Typed::Key(Key::Enter)]).await?;
+    tab.wait_for_path(|path| path == "/").await?;
     tab.shows(&[&en.t("my-work-title"), "Anjali Tamang"]).await?;
+    // The skip link takes the focus past the navigation to the content.
+    tab.keys(&[Typed::Key(Key::Tab), Typed::Key(Key::Enter)]).await?;
+    expect_focus(tab, "main").await?;
     tab.check("my-work").await?;
     tab.click_link(&en.t("nav-cases")).await?;
     tab.wait_for_path(|path| path == "/cases").await?;
@@ -131,4 +144,11 @@ async fn story(tab: &Tab) -> Outcome {
     tab.goto("/cases/new").await?;
     tab.shows(&[&ne.t("register-title")]).await?;
     tab.check("registration-nepali").await
+}
+
+async fn expect_focus(tab: &Tab, wanted: &str) -> Outcome {
+    match tab.focused().await? {
+        focused if focused == wanted => Ok(()),
+        focused => Err(format!("the focus should be on {wanted}, not {focused} ({})", tab.path().await?)),
+    }
 }
