@@ -34,16 +34,18 @@ async fn my_work_on_a_2g_link() {
     let org = app.seed_organisation("Tirana Child Protection", "AL").await;
     app.seed_user("al.cw", Role::Caseworker, &org).await;
     let api = app.sign_in("al.cw").await;
+    let mut case_page = String::new();
     for i in 0..CASES {
         let mut body = child(&format!("Drita{i}"), "Hoxha");
         body["risk_level"] = json!(["high", "medium", "low"][i % 3]);
         let (status, body) = api.post("/api/v1/cases", body).await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
+        case_page = format!("/cases/{}", body["case"]["id"].as_str().expect("case id"));
     }
 
     let driver = Chromedriver::start().await;
     let tab = driver.tab(&app.base, &axe).await;
-    let outcome = measure(&tab).await;
+    let outcome = measure(&tab, &case_page).await;
     tab.close().await;
     let rows = outcome.unwrap_or_else(|failure| panic!("{failure}"));
     println!(
@@ -85,11 +87,14 @@ fn spread(runs: &[Timing], of: impl Fn(&Timing) -> f64) -> String {
     format!("{:.0} / {:.0} ms", values[values.len() / 2], values[values.len() - 1])
 }
 
-async fn measure(tab: &Tab) -> Outcome<Vec<(&'static str, Vec<Timing>)>> {
+/// Each kind of load `RUNS` times; `case_page` is one of the caseworker's
+/// cases, the page opened most after *My work*.
+async fn measure(tab: &Tab, case_page: &str) -> Outcome<Vec<(&'static str, Vec<Timing>)>> {
     let mut sign_in_cold = Vec::new();
     let mut after_sign_in = Vec::new();
     let mut my_work_cold = Vec::new();
     let mut my_work_later = Vec::new();
+    let mut case_later = Vec::new();
     throttle(tab).await?;
     for _ in 0..RUNS {
         // A first visit: nothing cached, the sign-in page and its assets.
@@ -112,6 +117,8 @@ async fn measure(tab: &Tab) -> Outcome<Vec<(&'static str, Vec<Timing>)>> {
         tab.goto("/cases").await?;
         tab.goto("/").await?;
         my_work_later.push(timing(tab).await?);
+        tab.goto(case_page).await?;
+        case_later.push(timing(tab).await?);
         tab.sign_out().await?;
     }
     // Not a target but a check of the set-up: every load crossed the link.
@@ -123,6 +130,7 @@ async fn measure(tab: &Tab) -> Outcome<Vec<(&'static str, Vec<Timing>)>> {
         ("sign in → *My work* (POST, redirect, page)", after_sign_in),
         ("*My work*, empty cache", my_work_cold),
         ("*My work*, later load", my_work_later),
+        ("case page (from *My work*, assets cached)", case_later),
     ])
 }
 
