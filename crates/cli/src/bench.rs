@@ -45,6 +45,33 @@ pub struct BenchArgs {
     /// Keep the loaded database afterwards (its location is printed), for inspection.
     #[arg(long)]
     keep: bool,
+    /// Scenarios to run (comma-separated); all when left out.
+    #[arg(long, value_enum, value_delimiter = ',')]
+    only: Vec<Scenario>,
+}
+
+/// The groups of scenarios `--only` can choose from.
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Debug)]
+pub enum Scenario {
+    /// `GET /api/v1/cases/{id}`, an audited single-case read.
+    Read,
+    /// `GET /api/v1/cases?q=` at full concurrency and at 8 connections.
+    Search,
+    /// `POST /api/v1/cases`.
+    Register,
+    /// `GET /api/v1/me/work` for the supervisor of the largest organisation.
+    Work,
+    /// `POST /api/v1/cases/{id}/follow-ups`, a workflow action.
+    FollowUp,
+    /// The web pages, server side: *My work* (`GET /`) and the case page
+    /// (`GET /cases/{id}`) in a signed-in browser session.
+    Pages,
+}
+
+impl BenchArgs {
+    fn runs(&self, scenario: Scenario) -> bool {
+        self.only.is_empty() || self.only.contains(&scenario)
+    }
 }
 
 /// The result of one scenario.
@@ -170,22 +197,25 @@ async fn measure(store: &Arc<SqlStore>, args: &BenchArgs, label: &str) -> anyhow
     let duration = Duration::from_secs(args.seconds);
     let mut results = Vec::new();
     let reads = Arc::new(ids);
-    results.push(
-        load(&client, args.concurrency, duration, "GET /api/v1/cases/{id} (audited read)", {
-            let (base, token, reads) = (base.clone(), supervisor.clone(), reads.clone());
-            move |client, i| {
-                let url = format!("{base}/api/v1/cases/{}", reads[i % reads.len()]);
-                client.get(url).bearer_auth(&token)
-            }
-        })
-        .await,
-    );
+    if args.runs(Scenario::Read) {
+        results.push(
+            load(&client, args.concurrency, duration, "GET /api/v1/cases/{id} (audited read)", {
+                let (base, token, reads) = (base.clone(), supervisor.clone(), reads.clone());
+                move |client, i| {
+                    let url = format!("{base}/api/v1/cases/{}", reads[i % reads.len()]);
+                    client.get(url).bearer_auth(&token)
+                }
+            })
+            .await,
+        );
+    }
     let names = Arc::new(names);
     // Searching at full load, and as a handful of caseworkers would.
-    for (concurrency, scenario) in [
+    let searches = [
         (args.concurrency, "GET /api/v1/cases?q= (name search)"),
         (8, "GET /api/v1/cases?q= (name search, 8 connections)"),
-    ] {
+    ];
+    for (concurrency, scenario) in searches.into_iter().filter(|_| args.runs(Scenario::Search)) {
         let (base, token, names) = (base.clone(), supervisor.clone(), names.clone());
         let search = move |client: &reqwest::Client, i: usize| {
             let url = format!("{base}/api/v1/cases");
@@ -194,36 +224,45 @@ async fn measure(store: &Arc<SqlStore>, args: &BenchArgs, label: &str) -> anyhow
         results.push(load(&client, concurrency, duration, scenario, search).await);
     }
     let bodies = Arc::new(registration_bodies(today));
-    results.push(
-        load(&client, args.concurrency, duration, "POST /api/v1/cases (registration)", {
-            let (base, token, bodies) = (base.clone(), caseworker.clone(), bodies.clone());
-            move |client, i| {
-                client.post(format!("{base}/api/v1/cases")).bearer_auth(&token).json(&bodies[i % bodies.len()])
-            }
-        })
-        .await,
-    );
+    if args.runs(Scenario::Register) {
+        results.push(
+            load(&client, args.concurrency, duration, "POST /api/v1/cases (registration)", {
+                let (base, token, bodies) = (base.clone(), caseworker.clone(), bodies.clone());
+                move |client, i| {
+                    client.post(format!("{base}/api/v1/cases")).bearer_auth(&token).json(&bodies[i % bodies.len()])
+                }
+            })
+            .await,
+        );
+    }
 
     // The workflow (issue #4): a supervisor's work list over the whole
     // organisation, and a workflow action (a follow-up scheduled).
-    results.push(
-        load(&client, args.concurrency, duration, "GET /api/v1/me/work (supervisor)", {
-            let (base, token) = (base.clone(), supervisor.clone());
-            move |client, _| client.get(format!("{base}/api/v1/me/work")).bearer_auth(&token)
-        })
-        .await,
-    );
+    if args.runs(Scenario::Work) {
+        results.push(
+            load(&client, args.concurrency, duration, "GET /api/v1/me/work (supervisor)", {
+                let (base, token) = (base.clone(), supervisor.clone());
+                move |client, _| client.get(format!("{base}/api/v1/me/work")).bearer_auth(&token)
+            })
+            .await,
+        );
+    }
     let follow_up = json!({"due_date": (today + chrono::Days::new(7)).to_string(), "kind": "phone_call"});
-    results.push(
-        load(&client, args.concurrency, duration, "POST /api/v1/cases/{id}/follow-ups (workflow action)", {
-            let (base, token, reads) = (base.clone(), supervisor.clone(), reads.clone());
-            move |client, i| {
-                let url = format!("{base}/api/v1/cases/{}/follow-ups", reads[i % reads.len()]);
-                client.post(url).bearer_auth(&token).json(&follow_up)
-            }
-        })
-        .await,
-    );
+    if args.runs(Scenario::FollowUp) {
+        results.push(
+            load(&client, args.concurrency, duration, "POST /api/v1/cases/{id}/follow-ups (workflow action)", {
+                let (base, token, reads) = (base.clone(), supervisor.clone(), reads.clone());
+                move |client, i| {
+                    let url = format!("{base}/api/v1/cases/{}/follow-ups", reads[i % reads.len()]);
+                    client.post(url).bearer_auth(&token).json(&follow_up)
+                }
+            })
+            .await,
+        );
+    }
+    if args.runs(Scenario::Pages) {
+        results.extend(render_pages(&client, &base, duration, reads.clone()).await?);
+    }
 
     let counts = store.row_counts().await?;
     println!();
@@ -244,16 +283,73 @@ async fn measure(store: &Arc<SqlStore>, args: &BenchArgs, label: &str) -> anyhow
     Ok(())
 }
 
-async fn sign_in(client: &reqwest::Client, base: &str, username: &str) -> anyhow::Result<String> {
-    let response: Value = client
+/// The answer to a demo user's sign-in.
+async fn session_for(client: &reqwest::Client, base: &str, username: &str) -> anyhow::Result<reqwest::Response> {
+    Ok(client
         .post(format!("{base}/api/v1/session"))
         .json(&json!({"username": username, "password": demo::DEMO_PASSWORD}))
         .send()
         .await?
-        .error_for_status()?
-        .json()
-        .await?;
+        .error_for_status()?)
+}
+
+async fn sign_in(client: &reqwest::Client, base: &str, username: &str) -> anyhow::Result<String> {
+    let response: Value = session_for(client, base, username).await?.json().await?;
     response["token"].as_str().map(str::to_string).context("no token in the sign-in answer")
+}
+
+/// Connections of the page scenarios: a handful of people at their screens.
+const PAGE_CONNECTIONS: usize = 8;
+
+/// The server's side of the web pages (issue #5's render target): the
+/// supervisor signs in as a browser does (the session cookie the sign-in
+/// sets) and asks for *My work* and for case pages, each answer read whole.
+async fn render_pages(
+    client: &reqwest::Client,
+    base: &str,
+    duration: Duration,
+    reads: Arc<Vec<String>>,
+) -> anyhow::Result<Vec<Measured>> {
+    let cookie = session_cookie(client, base, "al.supervisor").await?;
+    // A page that sent the browser to sign in would be measured as a success.
+    let check = client.get(format!("{base}/")).header(reqwest::header::COOKIE, &cookie).send().await?;
+    if !check.status().is_success() || check.url().path() != "/" {
+        bail!("the signed-in session does not reach My work ({} at {})", check.status(), check.url().path());
+    }
+    let mut results = Vec::new();
+    results.push(
+        load(client, PAGE_CONNECTIONS, duration, "GET / (My work page, supervisor, 8 connections)", {
+            let (base, cookie) = (base.to_string(), cookie.clone());
+            move |client, _| client.get(format!("{base}/")).header(reqwest::header::COOKIE, &cookie)
+        })
+        .await,
+    );
+    results.push(
+        load(client, PAGE_CONNECTIONS, duration, "GET /cases/{id} (case page, 8 connections)", {
+            let (base, cookie) = (base.to_string(), cookie.clone());
+            move |client, i| {
+                let url = format!("{base}/cases/{}", reads[(i * 7919) % reads.len()]);
+                client.get(url).header(reqwest::header::COOKIE, &cookie)
+            }
+        })
+        .await,
+    );
+    Ok(results)
+}
+
+/// Signs in and returns the session cookie (`name=value`) a browser would send.
+async fn session_cookie(client: &reqwest::Client, base: &str, username: &str) -> anyhow::Result<String> {
+    let response = session_for(client, base, username).await?;
+    let set_cookie = response
+        .headers()
+        .get(reqwest::header::SET_COOKIE)
+        .and_then(|value| value.to_str().ok())
+        .context("the sign-in set no session cookie")?;
+    let pair = set_cookie.split(';').next().unwrap_or_default().trim();
+    if !pair.contains('=') {
+        bail!("unexpected session cookie");
+    }
+    Ok(pair.to_string())
 }
 
 /// A few thousand registration bodies from the demo generator, without assignee

@@ -388,10 +388,10 @@ pub fn csv_row(record: &Record) -> String {
         }
         let cell = match value {
             Value::Empty => String::new(),
-            Value::Text(text) => text.clone(),
+            Value::Text(text) => defuse_formula(text),
             Value::Checkbox(flag) => flag.to_string(),
             Value::Number(number) => number.to_string(),
-            Value::Multi(values) => values.join(";"),
+            Value::Multi(values) => defuse_formula(&values.join(";")),
             Value::Structured(_) if value.is_empty() => String::new(),
             Value::Structured(json) => json.to_string(),
         };
@@ -399,6 +399,36 @@ pub fn csv_row(record: &Record) -> String {
     }
     line.push_str("\r\n");
     line
+}
+
+/// The first characters with which a spreadsheet reads a cell as a formula
+/// (OWASP, "CSV injection"); a tab or carriage return can hide one.
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A free-text cell that would start a formula gets a leading `'`, which
+/// spreadsheets show as text and do not evaluate: an exported name such as
+/// `=HYPERLINK(…)` must not run on a caseworker's machine. Only text and
+/// picklist cells are free text; dates, numbers (a negative one starts with
+/// `-`), checkboxes and JSON are written exactly as the standard wants them.
+/// [`restore_formula`] takes the quote off again on import, so a round trip is exact.
+fn defuse_formula(text: &str) -> String {
+    if text.starts_with(FORMULA_STARTS) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    }
+}
+
+/// The inverse of [`defuse_formula`] for a CSV cell read back (JSON files
+/// carry no such quote).
+fn restore_formula<'a>(field: &Field, raw: &'a str) -> &'a str {
+    if !matches!(field.kind, Kind::Text | Kind::Multi) {
+        return raw;
+    }
+    match raw.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(FORMULA_STARTS) => rest,
+        _ => raw,
+    }
 }
 
 fn push_csv_cell(line: &mut String, cell: &str) {
@@ -579,7 +609,7 @@ fn each_csv_record(text: &str, sink: &mut dyn FnMut(Decoded)) -> Result<(), File
         }
         for (cell, &index) in row.cells.iter().zip(&columns) {
             let field = &FIELDS[index];
-            match parse_cell(field, cell) {
+            match parse_cell(field, restore_formula(field, cell)) {
                 Ok(value) => record.values[index] = value,
                 Err(reason) => errors.add(field.name, reason),
             }
@@ -1275,6 +1305,43 @@ mod tests {
         assert!(row.contains(",AL;MK,"), "multi-select joined by ';': {row}");
         assert!(row.contains(",\"[{\"\"kind\"\":\"\"transliteration\"\""), "structured cells are quoted JSON: {row}");
         assert!(row.contains("\"\"name\"\":\"\"Клеа Хоџа\"\""), "{row}");
+    }
+
+    #[test]
+    fn cells_that_would_run_as_spreadsheet_formulas_are_quoted_and_read_back_exactly() {
+        let mut hostile = case("=HYPERLINK(\"http://x.example\",\"open\")", Some("-2+3"), vec![]);
+        hostile.identification.place = "@SUM(A1:A9)".into();
+        hostile.identification.local_structure = Some("+cmd|' /C calc'!A0".into());
+        let record = record_of(&hostile);
+        let csv = to_csv(std::slice::from_ref(&record));
+        let row: Vec<String> = decode_rows(&csv);
+        let cell = |name: &str| row[field_index(name).unwrap()].clone();
+        assert_eq!(cell("prs_FirstName"), "'=HYPERLINK(\"http://x.example\",\"open\")");
+        assert_eq!(cell("prs_SecondName"), "'-2+3");
+        assert_eq!(cell("safepath_LocalStructure"), "'+cmd|' /C calc'!A0");
+        for (i, value) in row.iter().enumerate() {
+            assert!(!value.starts_with(FORMULA_STARTS), "{} starts a formula: {value}", FIELDS[i].name);
+        }
+        // Dates and numbers stay exact: a negative number is not text.
+        assert_eq!(cell("prs_Birthdate"), "2012-02-29");
+        let mut numbers = Record::default();
+        numbers.set("safepath_EstimatedAge", Value::Number(-3));
+        let numbers_csv = to_csv(&[numbers]);
+        assert_eq!(decode_rows(&numbers_csv)[field_index("safepath_EstimatedAge").unwrap()], "-3");
+        // Importing the file gives back the very values exported.
+        let report = import(decode_csv(&csv).unwrap(), today());
+        assert!(report.rejected.is_empty(), "{:?}", report.rejected);
+        assert_eq!(report.accepted[0].case, registration_of(&hostile));
+        // A JSON file carries no quote and none is taken off.
+        let decoded = decode_json(&to_json(&[record])).unwrap();
+        assert_eq!(decoded[0].record.text("prs_SecondName").as_deref(), Some("-2+3"));
+    }
+
+    /// The cells of a CSV file's first record, as a spreadsheet would read them.
+    fn decode_rows(csv: &str) -> Vec<String> {
+        let mut rows = CsvRows::new(csv);
+        rows.next().unwrap().unwrap();
+        rows.next().unwrap().unwrap().cells
     }
 
     #[test]

@@ -48,7 +48,8 @@ pub enum Permission {
     /// Answer a referral or a transfer addressed to one's organisation
     /// (accept, decline, report the outcome).
     RespondToReferral,
-    /// Change the organisation's deadline table and standards-of-care list.
+    /// Read and change an organisation's deadline table and standards-of-care
+    /// list (which organisation: [`may_configure_organisation`]).
     ConfigureWorkflow,
     /// Confirm or reject a suggested duplicate, undo a merge, confirm a
     /// family-tracing match (issue #3): a false link mixes two children's
@@ -70,7 +71,7 @@ pub fn role_may(role: Role, permission: Permission) -> bool {
         ReadDirectory => true,
         RecordCaseWork | RespondToReferral => matches!(role, Caseworker | Supervisor),
         Approve(_) | OverrideConsent | ReadPerpetrators => role == Supervisor,
-        ConfigureWorkflow => role == Admin,
+        ConfigureWorkflow => matches!(role, Admin | Supervisor),
         ReviewMatches => role == Supervisor,
         TraceFamilies => matches!(role, Caseworker | Supervisor),
     }
@@ -91,7 +92,7 @@ pub fn may_perform(role: Role, action: Action) -> bool {
         | RequestClosure | RequestTransfer | CancelTransfer | ResumeAfterTransfer => case_worker,
         ApproveClosure | RejectClosure => role_may(role, Permission::Approve(ApprovalKind::Closure)),
         CompleteTransfer => role_may(role, Permission::Approve(ApprovalKind::Transfer)),
-        Reopen | MarkDuplicate => role == Role::Supervisor,
+        Reopen | MarkDuplicate | Unmerge => role == Role::Supervisor,
     }
 }
 
@@ -134,6 +135,16 @@ pub fn may_read_referred_section(
 /// organisation `receiver`; otherwise the transfer is absent to them (404).
 pub fn may_answer_transfer(actor: &Actor, receiver: &OrganisationId) -> bool {
     role_may(actor.role, Permission::RespondToReferral) && &actor.organisation_id == receiver
+}
+
+/// Whether `actor` may read and change the workflow settings of
+/// `organisation`: an administrator any organisation's (configuration is
+/// theirs), a supervisor their own organisation's, since the deadlines and
+/// standards are how they run their caseload. Another organisation's
+/// settings are absent to a supervisor (404).
+pub fn may_configure_organisation(actor: &Actor, organisation: &OrganisationId) -> bool {
+    role_may(actor.role, Permission::ConfigureWorkflow)
+        && (actor.role == Role::Admin || &actor.organisation_id == organisation)
 }
 
 /// Which cases — and so which children's identities — an actor may read and
@@ -225,7 +236,8 @@ mod tests {
             }
             assert_eq!(role_may(*role, Permission::OverrideConsent), *role == Role::Supervisor, "{role}");
             assert_eq!(role_may(*role, Permission::ReadPerpetrators), *role == Role::Supervisor, "{role}");
-            assert_eq!(role_may(*role, Permission::ConfigureWorkflow), *role == Role::Admin, "{role}");
+            let configures = matches!(role, Role::Admin | Role::Supervisor);
+            assert_eq!(role_may(*role, Permission::ConfigureWorkflow), configures, "{role}");
         }
     }
 }

@@ -279,6 +279,9 @@ pub struct RowCounts {
     pub referrals: i64,
     pub transfers: i64,
     pub case_status_history: i64,
+    /// The persisted work list and the organisations' workflow settings.
+    pub work_items: i64,
+    pub organisation_settings: i64,
 }
 
 pub(crate) async fn row_counts(pool: &AnyPool) -> StoreResult<RowCounts> {
@@ -296,7 +299,9 @@ pub(crate) async fn row_counts(pool: &AnyPool) -> StoreResult<RowCounts> {
                 (SELECT COUNT(*) FROM approvals) AS approvals,
                 (SELECT COUNT(*) FROM referrals) AS referrals,
                 (SELECT COUNT(*) FROM transfers) AS transfers,
-                (SELECT COUNT(*) FROM case_status_history) AS case_status_history",
+                (SELECT COUNT(*) FROM case_status_history) AS case_status_history,
+                (SELECT COUNT(*) FROM work_items) AS work_items,
+                (SELECT COUNT(*) FROM organisation_settings) AS organisation_settings",
     )
     .fetch_one(pool)
     .await?;
@@ -315,5 +320,7 @@ pub(crate) async fn row_counts(pool: &AnyPool) -> StoreResult<RowCounts> {
         referrals: row.try_get("referrals")?,
         transfers: row.try_get("transfers")?,
         case_status_history: row.try_get("case_status_history")?,
+        work_items: row.try_get("work_items")?,
+        organisation_settings: row.try_get("organisation_settings")?,
     })
 }

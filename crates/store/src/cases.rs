@@ -78,15 +78,22 @@ impl Params {
 
 /// The SQL form of the policy's scope, over the cases table aliased `c`.
 pub(crate) fn scope_condition(scope: &CaseScope, params: &mut Params) -> String {
+    scope_condition_on(scope, "c", params)
+}
+
+/// The same condition over another table that holds copies of a case's
+/// `organisation_id` and `assigned_to` under `alias` (the work list's rows,
+/// `store::work_items`), so that it reads no row outside the scope.
+pub(crate) fn scope_condition_on(scope: &CaseScope, alias: &str, params: &mut Params) -> String {
     match scope {
         CaseScope::Nothing => "1 = 0".to_string(),
         CaseScope::AssignedTo { user, organisation } => format!(
-            "c.organisation_id = {} AND c.assigned_to = {}",
+            "{alias}.organisation_id = {} AND {alias}.assigned_to = {}",
             params.text(organisation.as_str()),
             params.text(user.as_str())
         ),
         CaseScope::Organisation(organisation) => {
-            format!("c.organisation_id = {}", params.text(organisation.as_str()))
+            format!("{alias}.organisation_id = {}", params.text(organisation.as_str()))
         }
     }
 }
@@ -403,6 +410,7 @@ async fn insert_case(
         },
     )
     .await?;
+    crate::work_items::refresh_case(&mut tx.conn, &case_id).await?;
     // The case as written, built from what was inserted rather than read
     // back: the writer's time is the scarce resource.
     let (date_of_birth, estimated_age) = match child.age {
@@ -705,6 +713,7 @@ async fn insert_cases_in_bulk(
         names.flush_full(tx).await?;
         keys.flush_full(tx).await?;
         case_rows.flush_all(tx).await?;
+        crate::work_items::refresh_cases(&mut tx.conn, &ids[chunk_start..]).await?;
         consents.flush_full(tx).await?;
         events.flush_full(tx).await?;
         progress(ids.len());
@@ -991,6 +1000,10 @@ async fn apply_patch(tx: &mut Tx, ctx: &AuditContext, current: CaseView, patch: 
     .await?;
     if updated.rows_affected() != 1 {
         return Err(StoreError::StaleVersion { current: current.version });
+    }
+    if patch.risk_level.is_some() || patch.assigned_to.is_some() {
+        // Deadlines follow the risk level; the work list, the assignee.
+        crate::work_items::refresh_case(&mut tx.conn, &current.id).await?;
     }
     if patch.touches_identity() {
         let child = &current.child;

@@ -77,11 +77,13 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "core", include_str!("../migrations/sqlite/0001_core.sql")),
     (2, "workflow", include_str!("../migrations/sqlite/0002_workflow.sql")),
     (3, "linkage", include_str!("../migrations/sqlite/0003_linkage.sql")),
+    (4, "work_items", include_str!("../migrations/sqlite/0004_work_items.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "core", include_str!("../migrations/postgres/0001_core.sql")),
     (2, "workflow", include_str!("../migrations/postgres/0002_workflow.sql")),
     (3, "linkage", include_str!("../migrations/postgres/0003_linkage.sql")),
+    (4, "work_items", include_str!("../migrations/postgres/0004_work_items.sql")),
 ];
 
 impl SqlStore {
@@ -176,6 +178,9 @@ async fn set_search_path(conn: &mut AnyConnection, schema: &str) -> Result<(), s
     conn.execute(format!("SET search_path TO {schema}").as_str()).await.map(|_| ())
 }
 
+/// The migration that adds `work_items`, whose rows are backfilled in its transaction.
+const WORK_ITEMS_MIGRATION: i64 = 4;
+
 /// Applies the embedded migrations not yet applied, each in its own transaction.
 async fn migrate(backend: Backend, conn: &mut AnyConnection) -> StoreResult<()> {
     conn.execute(
@@ -196,6 +201,10 @@ async fn migrate(backend: Backend, conn: &mut AnyConnection) -> StoreResult<()> 
         }
         let mut tx = conn.begin().await?;
         sqlx::raw_sql(sql).execute(&mut *tx).await?;
+        if *version == WORK_ITEMS_MIGRATION {
+            // Rows computed by the domain's rules cannot be written in SQL.
+            crate::work_items::backfill(&mut tx).await?;
+        }
         sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
             .bind(*version)
             .bind(*name)

@@ -15,6 +15,7 @@ mod directory;
 mod exchange;
 pub mod linkage;
 mod store_impl;
+mod work_items;
 pub mod workflow;
 mod writer;
 
@@ -39,6 +40,7 @@ pub use linkage::{
 use safepath_domain::family_tracing::TracingRequest;
 use safepath_domain::workflow::approval::Approval;
 use safepath_domain::workflow::referral::{CaseSection, NewReferral, ReferralAction, ReferralOutcome};
+use safepath_domain::workflow::settings::{OrganisationSettings, SettingsView};
 use safepath_domain::workflow::transfer::NewTransfer;
 use safepath_domain::workflow::ConsentOverride;
 pub use workflow::{
@@ -362,6 +364,21 @@ pub trait Store: Send + Sync + 'static {
         scope: &CaseScope,
         now: chrono::DateTime<chrono::Utc>,
     ) -> StoreResult<WorkView>;
+    /// An organisation's deadline table and standards of care (the defaults
+    /// where unset); audited. The caller asked `policy::may_configure_organisation`.
+    async fn organisation_settings(
+        &self,
+        ctx: &AuditContext,
+        organisation: &OrganisationId,
+    ) -> StoreResult<SettingsView>;
+    /// Replaces an organisation's settings and recomputes its cases' work
+    /// items, in one audited unit.
+    async fn update_organisation_settings(
+        &self,
+        ctx: &AuditContext,
+        organisation: &OrganisationId,
+        settings: OrganisationSettings,
+    ) -> StoreResult<SettingsView>;
 }
 
 /// One sign-in attempt, as the audit trail records it.

@@ -715,33 +715,21 @@ impl SqlStore {
                     let previous: Option<String> = row.try_get("previous_status")?;
                     let previous = previous.ok_or_else(|| corrupt("previous status", "NULL"))?;
                     let to = parse_code(&previous, CaseStatus::parse, "status")?;
-                    let now = crate::now_ms();
-                    let updated = sqlx::query(
-                        "UPDATE cases SET status = $1, updated_at = $2, version = version + 1 WHERE id = $3 AND status = 'duplicate'",
-                    )
-                    .bind(to.as_str())
-                    .bind(now)
-                    .bind(case.id.as_str())
-                    .execute(&mut tx.conn)
-                    .await?;
-                    if updated.rows_affected() != 1 {
-                        return Err(StoreError::Conflict("the case changed while this step ran; try again".into()));
-                    }
+                    // The workflow's own step: its rules, the status-history
+                    // row and the `case.unmerge` audit event, in this unit.
+                    let command = CaseCommand::Unmerge { status_before_merge: to };
+                    let Some(change) = command_in(tx, &ctx, &actor, &scope, &case.id, command).await? else {
+                        return Ok(Err(StoreError::NotFound));
+                    };
                     sqlx::query(
                         "UPDATE duplicate_suggestions SET status = 'unmerged', decided_by = $1, decided_at = $2 WHERE id = $3",
                     )
                     .bind(actor.user_id.as_str())
-                    .bind(now)
+                    .bind(crate::now_ms())
                     .bind(&suggestion)
                     .execute(&mut tx.conn)
                     .await?;
-                    audit_event(tx, &ctx, "case.unmerge", "case", case.id.as_str(), &["status"], "ok").await?;
-                    Ok(Ok(StatusChange {
-                        case_id: case.id.clone(),
-                        from: CaseStatus::Duplicate,
-                        to,
-                        version: case.version + 1,
-                    }))
+                    Ok(Ok(change))
                 })
             })
             .await?

@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use safepath_domain::case::{CasePatch, CaseView, NewCase};
-use safepath_domain::ids::CaseId;
+use safepath_domain::ids::{CaseId, OrganisationId};
 use safepath_domain::organisation::{NewOrganisation, Organisation};
 use safepath_domain::policy::CaseScope;
 use safepath_domain::user::{NewUser, User};
@@ -10,6 +10,7 @@ use safepath_domain::user::{NewUser, User};
 use chrono::{DateTime, NaiveDate, Utc};
 use safepath_domain::workflow::approval::Approval;
 use safepath_domain::workflow::referral::{CaseSection, NewReferral, ReferralAction, ReferralOutcome};
+use safepath_domain::workflow::settings::{OrganisationSettings, SettingsView};
 use safepath_domain::workflow::transfer::NewTransfer;
 use safepath_domain::workflow::ConsentOverride;
 
@@ -320,5 +321,22 @@ impl Store for SqlStore {
 
     async fn work(&self, ctx: &AuditContext, scope: &CaseScope, now: DateTime<Utc>) -> StoreResult<WorkView> {
         self.work_impl(ctx, scope, now).await
+    }
+
+    async fn organisation_settings(
+        &self,
+        ctx: &AuditContext,
+        organisation: &OrganisationId,
+    ) -> StoreResult<SettingsView> {
+        self.organisation_settings_impl(ctx, organisation).await
+    }
+
+    async fn update_organisation_settings(
+        &self,
+        ctx: &AuditContext,
+        organisation: &OrganisationId,
+        settings: OrganisationSettings,
+    ) -> StoreResult<SettingsView> {
+        self.update_organisation_settings_impl(ctx, organisation, settings).await
     }
 }

@@ -14,14 +14,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use safepath_domain::case::{Age, CaseView, Consent};
 use safepath_domain::codes::{
-    ApprovalDecision, ApprovalKind, CaseStatus, ClosureReason, ConsentGivenBy, ConsentPurpose, RiskLevel, ServiceType,
+    ApprovalDecision, ApprovalKind, CaseStatus, ClosureReason, ConsentGivenBy, ConsentPurpose, ServiceType,
 };
 use safepath_domain::ids::{CaseId, OrganisationId, UserId};
 use safepath_domain::policy::{self, Actor, CaseScope};
 use safepath_domain::workflow::approval::{currently_approved, Approval};
 use safepath_domain::workflow::best_interest::{BestInterestAssessment, BestInterestDetermination};
 use safepath_domain::workflow::closure::{ClosureRequest, Duplicate, Reopening};
-use safepath_domain::workflow::deadlines::{self, CaseTimeline, DeadlineTable, ServiceDue, Task};
+use safepath_domain::workflow::deadlines::Task;
 use safepath_domain::workflow::episodes::{
     ChildAge, ExploitationEpisode, ExploitationEpisodeInput, MovementEpisode, MovementEpisodeInput, Perpetrator,
 };
@@ -34,7 +34,10 @@ use safepath_domain::workflow::referral::{
     referral_transition, CaseSection, NewReferral, ReferralAccess, ReferralAction, ReferralOutcome, ReferralSide,
     ReferralStatus,
 };
-use safepath_domain::workflow::standards::{unmet_standards, StandardCheck, StandardDefinition, StandardsList, Unmet};
+use safepath_domain::workflow::settings::{OrganisationSettings, SettingsView};
+use safepath_domain::workflow::standards::{
+    unmet_standards, StandardCheck, StandardCheckInput, StandardDefinition, StandardsList, Unmet,
+};
 use safepath_domain::workflow::transfer::NewTransfer;
 use safepath_domain::workflow::vulnerability::VulnerabilityAssessment;
 use safepath_domain::workflow::{
@@ -50,6 +53,7 @@ use crate::audit::{self, NewEvent, Target};
 use crate::cases::{load_case, parse_code, parse_date, scope_condition, Params};
 use crate::db::SqlStore;
 use crate::directory::{corrupt, new_id};
+use crate::work_items;
 use crate::writer::Tx;
 use crate::{AuditContext, StoreError, StoreResult};
 
@@ -119,6 +123,16 @@ impl RecordKind {
         RecordKind::ALL.iter().copied().find(|k| k.as_str() == raw).ok_or_else(|| corrupt("record kind", raw))
     }
 
+    /// Whether the deadline rules read records of this kind (first contact,
+    /// follow-ups, services, the BID's review date, the plan's services).
+    fn affects_deadlines(self) -> bool {
+        use RecordKind::*;
+        matches!(
+            self,
+            VulnerabilityAssessment | IndicatorObservation | BestInterestDetermination | CasePlan | Service | FollowUp
+        )
+    }
+
     /// The section of a case file a record belongs to (what a referral shares).
     pub fn section(self) -> Option<CaseSection> {
         use RecordKind::*;
@@ -147,7 +161,8 @@ pub enum NewRecord {
     BestInterestDetermination(BestInterestDetermination),
     CasePlan(CasePlan),
     Service(ServiceItem),
-    StandardCheck(StandardCheck),
+    /// Checked against the owning organisation's list of standards, as of the date.
+    StandardCheck(StandardCheckInput, NaiveDate),
     ExploitationEpisode(ExploitationEpisodeInput, NaiveDate),
     MovementEpisode(MovementEpisodeInput, NaiveDate),
     Perpetrator(Perpetrator),
@@ -235,6 +250,11 @@ pub enum CaseCommand {
     RequestClosure(ClosureRequest),
     Reopen(Reopening),
     MarkDuplicate(Duplicate),
+    /// Undoes a merge: back to the status the case held when it was merged
+    /// (the linkage module knows it from the confirmed suggestion).
+    Unmerge {
+        status_before_merge: CaseStatus,
+    },
     CompleteTransfer,
     CancelTransfer,
     ResumeAfterTransfer,
@@ -742,6 +762,7 @@ async fn add_record(
     record: NewRecord,
 ) -> StoreResult<CaseRecord> {
     check_accepts_records(head.status).map_err(refused)?;
+    let status_before = head.status;
     let follow_up_done = matches!(&record, NewRecord::FollowUp(f) if f.is_done());
     let (kind, data, due_on) = match record {
         NewRecord::VulnerabilityAssessment(r) => (RecordKind::VulnerabilityAssessment, to_json(&r), None),
@@ -764,7 +785,12 @@ async fn add_record(
             let due = service.status.is_pending().then_some(service.due_date);
             (RecordKind::Service, to_json(&service), due)
         }
-        NewRecord::StandardCheck(r) => (RecordKind::StandardCheck, to_json(&r), None),
+        NewRecord::StandardCheck(input, today) => {
+            let standards = work_items::organisation_settings(&mut tx.conn, &head.organisation_id).await?.standards;
+            let checked_by = &actor.user_id;
+            let check = StandardCheck::parse(input, &standards, checked_by, today).map_err(StoreError::Invalid)?;
+            (RecordKind::StandardCheck, to_json(&check), None)
+        }
         NewRecord::TraffickingStatus(r) => (RecordKind::TraffickingStatus, to_json(&r), None),
         NewRecord::ExploitationEpisode(input, today) => {
             let age = child_age(tx, &head.id).await?;
@@ -824,6 +850,9 @@ async fn add_record(
         if let Ok(to) = transition(head.status, Action::StartFollowUp, &facts) {
             set_status(tx, ctx, head, to, Action::StartFollowUp).await?;
         }
+    }
+    if kind.affects_deadlines() || head.status != status_before {
+        work_items::refresh_case(&mut tx.conn, &head.id).await?;
     }
     let event = format!("case.{}.record", kind.as_str());
     audit_case(tx, ctx, &event, &head.id, &[kind.as_str()]).await?;
@@ -1036,6 +1065,8 @@ async fn decide(
         set_status(tx, ctx, head, to, action).await?;
         decided
     };
+    // An approved plan starts the follow-up clock; a closure ends the tasks.
+    work_items::refresh_case(&mut tx.conn, &head.id).await?;
     audit_case(tx, ctx, "case.approve", &head.id, &[approval.kind.as_str(), "decision", "comment"]).await?;
     Ok(decided)
 }
@@ -1169,12 +1200,91 @@ impl SqlStore {
             .into_iter()
             .map(|r| serde_json::from_value(r.data).map_err(|e| StoreError::Database(format!("bad check: {e}"))))
             .collect::<StoreResult<Vec<StandardCheck>>>()?;
-        let list = StandardsList::defaults();
+        let list = self.organisation_standards(scope, id).await?;
         let unmet = unmet_standards(&list, &checks)
             .into_iter()
             .map(|(standard, unmet)| UnmetStandard { standard: standard.clone(), unmet })
             .collect();
         Ok(StandardsView { checks, unmet })
+    }
+
+    /// The standards list of the organisation owning case `id` (which the
+    /// caller has just read in `scope`).
+    async fn organisation_standards(&self, scope: &CaseScope, id: &CaseId) -> StoreResult<StandardsList> {
+        let mut params = Params::default();
+        let id_param = params.text(id.as_str());
+        let condition = scope_condition(scope, &mut params);
+        let sql = format!("SELECT c.organisation_id FROM cases c WHERE c.id = {id_param} AND {condition}");
+        let mut conn = self.pool.acquire().await?;
+        let row = params.bind(sqlx::query(&sql)).fetch_optional(&mut *conn).await?.ok_or(StoreError::NotFound)?;
+        let organisation = OrganisationId::from_trusted(row.try_get("organisation_id")?);
+        Ok(work_items::organisation_settings(&mut conn, &organisation).await?.standards)
+    }
+
+    pub(crate) async fn organisation_settings_impl(
+        &self,
+        ctx: &AuditContext,
+        organisation: &OrganisationId,
+    ) -> StoreResult<SettingsView> {
+        let (ctx, organisation) = (ctx.clone(), organisation.clone());
+        self.writer
+            .read_and_audit(move |tx| {
+                Box::pin(async move {
+                    let exists = organisation_exists(tx, &organisation, "organisation_id").await.is_ok();
+                    let settings = match exists {
+                        true => Some(work_items::organisation_settings(&mut tx.conn, &organisation).await?),
+                        false => None,
+                    };
+                    let event = NewEvent {
+                        action: "organisation.settings.read",
+                        target: Some(Target::new("organisation", organisation.as_str())),
+                        fields: &[],
+                        outcome: if exists { "ok" } else { "not_found" },
+                    };
+                    audit::append(tx, &ctx, event).await?;
+                    Ok(settings.map(|s| s.view()))
+                })
+            })
+            .await?
+            .ok_or(StoreError::NotFound)
+    }
+
+    pub(crate) async fn update_organisation_settings_impl(
+        &self,
+        ctx: &AuditContext,
+        organisation: &OrganisationId,
+        settings: OrganisationSettings,
+    ) -> StoreResult<SettingsView> {
+        let (ctx, organisation) = (ctx.clone(), organisation.clone());
+        self.writer
+            .transact(move |tx| {
+                Box::pin(async move {
+                    let target = Some(Target::new("organisation", organisation.as_str()));
+                    if organisation_exists(tx, &organisation, "organisation_id").await.is_err() {
+                        let event = NewEvent {
+                            action: "organisation.settings.update",
+                            target,
+                            fields: &[],
+                            outcome: "not_found",
+                        };
+                        audit::append(tx, &ctx, event).await?;
+                        return Ok(Err(StoreError::NotFound));
+                    }
+                    let updated_by = ctx.actor.as_ref().map(|a| &a.user_id);
+                    work_items::write_settings(&mut tx.conn, &organisation, &settings, updated_by).await?;
+                    // Every open case's due times follow the new table.
+                    work_items::refresh_organisation(&mut tx.conn, &organisation).await?;
+                    let event = NewEvent {
+                        action: "organisation.settings.update",
+                        target,
+                        fields: &["deadlines", "standards"],
+                        outcome: "ok",
+                    };
+                    audit::append(tx, &ctx, event).await?;
+                    Ok(Ok(settings.view()))
+                })
+            })
+            .await?
     }
 
     pub(crate) async fn decide_approval_impl(
@@ -1472,6 +1582,7 @@ impl SqlStore {
                     .await?;
                     request_approval(tx, &ctx, &head.id, ApprovalKind::Transfer, &transfer_id).await?;
                     set_status(tx, &ctx, &mut head, to, Action::RequestTransfer).await?;
+                    work_items::refresh_case(&mut tx.conn, &head.id).await?;
                     let mut fields = vec!["to_organisation", "from_country", "to_country", "reason"];
                     if basis.is_override() {
                         fields.push("consent_override");
@@ -1525,6 +1636,7 @@ impl SqlStore {
                         let facts = gather_facts(tx, &head, None).await?;
                         let to = transition(head.status, Action::CancelTransfer, &facts).map_err(refused)?;
                         set_status(tx, &ctx, &mut head, to, Action::CancelTransfer).await?;
+                        work_items::refresh_case(&mut tx.conn, &head.id).await?;
                     }
                     sqlx::query("UPDATE transfers SET status = $1, updated_at = $2 WHERE id = $3")
                         .bind(status)
@@ -1620,108 +1732,10 @@ impl SqlStore {
     }
 
     async fn work_read(&self, actor: &Actor, scope: &CaseScope, now: DateTime<Utc>) -> StoreResult<WorkView> {
-        let open: Vec<String> =
-            safepath_domain::workflow::machine::OPEN_STATUSES.iter().map(|s| format!("'{s}'")).collect();
-        let open = open.join(", ");
-        let mut params = Params::default();
-        let condition = scope_condition(scope, &mut params);
         let mut conn = self.pool.acquire().await?;
-        let cases_sql = format!(
-            "SELECT c.id, c.reference, c.status, c.risk_level, c.assigned_to, c.created_at FROM cases c
-             WHERE {condition} AND c.status IN ({open})"
-        );
-        let rows = params.bind(sqlx::query(&cases_sql)).fetch_all(&mut *conn).await?;
-        let mut timelines: BTreeMap<String, (String, CaseTimeline)> = BTreeMap::new();
-        let at = |ms: i64| DateTime::<Utc>::from_timestamp_millis(ms).unwrap_or_default();
-        for row in &rows {
-            let status: String = row.try_get("status")?;
-            let risk: String = row.try_get("risk_level")?;
-            let created_at: i64 = row.try_get("created_at")?;
-            let assigned: Option<String> = row.try_get("assigned_to")?;
-            timelines.insert(
-                row.try_get("id")?,
-                (
-                    row.try_get("reference")?,
-                    CaseTimeline {
-                        status: parse_code(&status, CaseStatus::parse, "status")?,
-                        risk_level: parse_code(&risk, RiskLevel::parse, "risk level")?,
-                        registered_at: at(created_at),
-                        assigned_at: assigned.map(|_| at(created_at)),
-                        first_response_at: None,
-                        case_plan_approved_at: None,
-                        last_follow_up_at: None,
-                        scheduled_follow_ups: Vec::new(),
-                        services: Vec::new(),
-                        bid_review_date: None,
-                    },
-                ),
-            );
-        }
-        if !timelines.is_empty() {
-            // What the records say: the first contact, the latest follow-up
-            // done, and every pending item with its due date.
-            let records_sql = format!(
-                "SELECT r.case_id, r.kind, r.due_on, r.data, r.created_at FROM case_records r JOIN cases c ON c.id = r.case_id
-                 WHERE {condition} AND c.status IN ({open})
-                   AND (r.due_on IS NOT NULL OR r.kind IN ('follow_up', 'vulnerability_assessment', 'indicator_observation'))"
-            );
-            let rows = params.bind(sqlx::query(&records_sql)).fetch_all(&mut *conn).await?;
-            for row in &rows {
-                let case_id: String = row.try_get("case_id")?;
-                let Some((_, timeline)) = timelines.get_mut(&case_id) else { continue };
-                let kind: String = row.try_get("kind")?;
-                let due_on: Option<String> = row.try_get("due_on")?;
-                let due_on = due_on.as_deref().map(parse_date).transpose()?;
-                let created_at = at(row.try_get("created_at")?);
-                let contact =
-                    matches!(kind.as_str(), "follow_up" | "vulnerability_assessment" | "indicator_observation");
-                if contact && due_on.is_none() {
-                    timeline.first_response_at =
-                        Some(timeline.first_response_at.map_or(created_at, |t| t.min(created_at)));
-                }
-                match (kind.as_str(), due_on) {
-                    ("follow_up", None) => {
-                        timeline.last_follow_up_at =
-                            Some(timeline.last_follow_up_at.map_or(created_at, |t| t.max(created_at)))
-                    }
-                    ("follow_up", Some(due)) => timeline.scheduled_follow_ups.push(due),
-                    ("service", Some(due)) => {
-                        let data: String = row.try_get("data")?;
-                        let data: Value = serde_json::from_str(&data).map_err(|_| corrupt("record", &data))?;
-                        let service_type = data["service_type"].as_str().and_then(|s| ServiceType::parse(s).ok());
-                        let status = data["status"].as_str().and_then(|s| ServiceStatus::parse(s).ok());
-                        if let (Some(service_type), Some(status)) = (service_type, status) {
-                            timeline.services.push(ServiceDue { service_type, due_date: due, status });
-                        }
-                    }
-                    ("bid", Some(review)) => {
-                        timeline.bid_review_date = Some(timeline.bid_review_date.map_or(review, |r| r.max(review)))
-                    }
-                    _ => {}
-                }
-            }
-            let approved_sql = format!(
-                "SELECT a.case_id, MAX(a.decided_at) AS approved_at FROM approvals a JOIN cases c ON c.id = a.case_id
-                 WHERE {condition} AND c.status IN ({open}) AND a.kind = 'case_plan' AND a.decision = 'approved'
-                 GROUP BY a.case_id"
-            );
-            let rows = params.bind(sqlx::query(&approved_sql)).fetch_all(&mut *conn).await?;
-            for row in &rows {
-                let case_id: String = row.try_get("case_id")?;
-                if let Some((_, timeline)) = timelines.get_mut(&case_id) {
-                    timeline.case_plan_approved_at = row.try_get::<Option<i64>, _>("approved_at")?.map(at);
-                }
-            }
-        }
+        let horizon = TimeDelta::days(WORK_HORIZON_DAYS);
+        let (overdue, upcoming) = work_items::read(&mut conn, scope, now, horizon, WORK_LIST_LIMIT).await?;
         drop(conn);
-        let cases: Vec<((String, String), CaseTimeline)> =
-            timelines.into_iter().map(|(id, (reference, timeline))| ((id, reference), timeline)).collect();
-        let list = deadlines::work_list(&cases, &DeadlineTable::defaults(), now, TimeDelta::days(WORK_HORIZON_DAYS));
-        let item = |((id, reference), task): ((String, String), Task)| WorkItem {
-            case_id: CaseId::from_trusted(id),
-            reference,
-            task,
-        };
         let approvals = if policy::role_may(actor.role, policy::Permission::Approve(ApprovalKind::CasePlan)) {
             self.pending_approvals_read(scope).await?
         } else {
@@ -1747,10 +1761,10 @@ impl SqlStore {
             (Vec::new(), Vec::new())
         };
         Ok(WorkView {
-            overdue_total: list.overdue.len(),
-            upcoming_total: list.upcoming.len(),
-            overdue: list.overdue.into_iter().take(WORK_LIST_LIMIT).map(item).collect(),
-            upcoming: list.upcoming.into_iter().take(WORK_LIST_LIMIT).map(item).collect(),
+            overdue_total: overdue.total,
+            upcoming_total: upcoming.total,
+            overdue: overdue.items,
+            upcoming: upcoming.items,
             approvals,
             referrals,
             transfers,
@@ -1775,6 +1789,8 @@ pub(crate) async fn command_in(
     };
     let from = head.status;
     run_command(tx, ctx, actor, &mut head, command).await?;
+    // Every command moves the case (and a transfer its owner).
+    work_items::refresh_case(&mut tx.conn, &head.id).await?;
     Ok(Some(StatusChange { case_id: head.id.clone(), from, to: head.status, version: head.version }))
 }
 
@@ -1812,6 +1828,12 @@ async fn run_command(
             facts.duplicate_of = Some(duplicate.duplicate_of.clone());
             let to = perform(actor.role, head.status, Action::MarkDuplicate, &facts).map_err(refused)?;
             set_status(tx, ctx, head, to, Action::MarkDuplicate).await
+        }
+        CaseCommand::Unmerge { status_before_merge } => {
+            let mut facts = gather_facts(tx, head, None).await?;
+            facts.status_before_merge = Some(status_before_merge);
+            let to = perform(actor.role, head.status, Action::Unmerge, &facts).map_err(refused)?;
+            set_status(tx, ctx, head, to, Action::Unmerge).await
         }
         CaseCommand::CompleteTransfer => {
             let facts = gather_facts(tx, head, None).await?;

@@ -60,13 +60,31 @@ fn serialize_entries<S: serde::Serializer>(
 }
 
 /// One entry of the table as configured.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeadlineInput {
     pub risk_level: String,
     pub step: String,
     /// The time allowed, in minutes (1 to one year).
     pub minutes: i64,
+}
+
+/// One entry of the table as shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct DeadlineEntry {
+    pub risk_level: RiskLevel,
+    pub step: DeadlineStep,
+    pub minutes: u32,
+}
+
+impl From<DeadlineEntry> for DeadlineInput {
+    fn from(entry: DeadlineEntry) -> Self {
+        DeadlineInput {
+            risk_level: entry.risk_level.as_str().to_string(),
+            step: entry.step.as_str().to_string(),
+            minutes: i64::from(entry.minutes),
+        }
+    }
 }
 
 const HOUR: u32 = 60;
@@ -105,6 +123,7 @@ impl DeadlineTable {
     pub fn parse(input: Vec<DeadlineInput>) -> Result<Self, ValidationErrors> {
         let mut errors = ValidationErrors::new();
         let mut table = DeadlineTable::defaults();
+        let mut seen = std::collections::BTreeSet::new();
         let most = RiskLevel::ALL.len() * DeadlineStep::ALL.len();
         if input.len() > most {
             errors.add("deadlines", format!("must list at most {most} entries"));
@@ -120,10 +139,19 @@ impl DeadlineTable {
                 None
             };
             if let (Some(risk), Some(step), Some(minutes)) = (risk, step, minutes) {
+                if !seen.insert((risk, step)) {
+                    errors.add(format!("deadlines[{i}]"), format!("{risk}/{step} is listed twice"));
+                }
                 table.entries.insert((risk, step), minutes);
             }
         }
         errors.into_result(|| table)
+    }
+
+    /// Every entry, in the shape [`DeadlineTable::parse`] reads: what an
+    /// organisation's settings show and store.
+    pub fn entries(&self) -> Vec<DeadlineEntry> {
+        self.entries.iter().map(|(&(risk_level, step), &minutes)| DeadlineEntry { risk_level, step, minutes }).collect()
     }
 
     /// The time allowed for `step` on a case of `risk`.
@@ -176,6 +204,42 @@ pub enum TaskKind {
         service_type: ServiceType,
     },
     BidReview,
+}
+
+impl TaskKind {
+    /// The name a stored work item carries (with the service type apart).
+    pub fn name(self) -> &'static str {
+        match self {
+            TaskKind::Assign => "assign",
+            TaskKind::FirstResponse => "first_response",
+            TaskKind::CasePlan => "case_plan",
+            TaskKind::FollowUp => "follow_up",
+            TaskKind::ScheduledFollowUp => "scheduled_follow_up",
+            TaskKind::Service { .. } => "service",
+            TaskKind::BidReview => "bid_review",
+        }
+    }
+
+    pub fn service_type(self) -> Option<ServiceType> {
+        match self {
+            TaskKind::Service { service_type } => Some(service_type),
+            _ => None,
+        }
+    }
+
+    /// The inverse of [`TaskKind::name`] and [`TaskKind::service_type`].
+    pub fn from_parts(name: &str, service_type: Option<ServiceType>) -> Option<TaskKind> {
+        Some(match (name, service_type) {
+            ("assign", None) => TaskKind::Assign,
+            ("first_response", None) => TaskKind::FirstResponse,
+            ("case_plan", None) => TaskKind::CasePlan,
+            ("follow_up", None) => TaskKind::FollowUp,
+            ("scheduled_follow_up", None) => TaskKind::ScheduledFollowUp,
+            ("service", Some(service_type)) => TaskKind::Service { service_type },
+            ("bid_review", None) => TaskKind::BidReview,
+            _ => return None,
+        })
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -381,6 +445,36 @@ mod tests {
         }
         let json = serde_json::to_value(DeadlineTable::defaults()).unwrap();
         assert_eq!(json["entries"]["high/assign"], 60);
+    }
+
+    #[test]
+    fn task_kinds_are_stored_by_name_and_read_back() {
+        let kinds = [
+            TaskKind::Assign,
+            TaskKind::FirstResponse,
+            TaskKind::CasePlan,
+            TaskKind::FollowUp,
+            TaskKind::ScheduledFollowUp,
+            TaskKind::Service { service_type: ServiceType::Medical },
+            TaskKind::BidReview,
+        ];
+        for kind in kinds {
+            assert_eq!(TaskKind::from_parts(kind.name(), kind.service_type()), Some(kind));
+        }
+        assert_eq!(TaskKind::from_parts("service", None), None);
+        assert_eq!(TaskKind::from_parts("assign", Some(ServiceType::Medical)), None);
+        assert_eq!(TaskKind::from_parts("nap", None), None);
+    }
+
+    #[test]
+    fn an_entry_listed_twice_is_refused_and_entries_read_back() {
+        let entry = || DeadlineInput { risk_level: "low".into(), step: "assign".into(), minutes: 90 };
+        let errors = DeadlineTable::parse(vec![entry(), entry()]).unwrap_err();
+        assert!(errors.fields.contains_key("deadlines[1]"), "{errors:?}");
+        let table = DeadlineTable::parse(vec![entry()]).unwrap();
+        let again = DeadlineTable::parse(table.entries().into_iter().map(DeadlineInput::from).collect()).unwrap();
+        assert_eq!(again, table);
+        assert_eq!(table.entries().len(), 12);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! identified → registered → assessment → best_interest → case_plan → implementation → follow_up
 //!   every one of these ──► closure_requested → closed (a supervisor approves)   closed ──► assessment (reopen)
 //!   every one of these ──► transfer_requested → transferred → assessment (the new owner takes the case up)
-//!   any state but duplicate ──► duplicate (merged into another case)
+//!   any state but duplicate ──► duplicate (merged into another case) ──► the state before (unmerge)
 //! ```
 //!
 //! [`transition`] decides *whether the case may move*, from the status and the
@@ -34,7 +34,10 @@
 //! - neither a `closure_requested` nor a `transfer_requested` case can start
 //!   the other request: one pending decision at a time;
 //! - reopening and marking a duplicate undo or merge work that a supervisor
-//!   signed off, so they are the supervisor's ([`crate::policy::may_perform`]).
+//!   signed off, so they are the supervisor's ([`crate::policy::may_perform`]);
+//! - a merge can be undone ([`Action::Unmerge`]): the case returns to the
+//!   status it held when merged ([`Facts::status_before_merge`]), through the
+//!   same gates as any other step, and the status history shows both moves.
 
 use serde::Serialize;
 
@@ -80,6 +83,9 @@ code_list!(
         Reopen = "reopen",
         /// any status but duplicate → duplicate: merged into another case.
         MarkDuplicate = "mark_duplicate",
+        /// duplicate → the status before the merge: a supervisor found the
+        /// two cases are different children after all.
+        Unmerge = "unmerge",
     }
 );
 
@@ -119,6 +125,9 @@ pub struct Facts {
     pub transfer: Option<TransferFacts>,
     /// The case this one is a duplicate of.
     pub duplicate_of: Option<CaseId>,
+    /// The status the case held when it was merged as a duplicate: where
+    /// undoing the merge takes it back.
+    pub status_before_merge: Option<CaseStatus>,
 }
 
 /// What a transfer to another organisation needs (DOMAIN.md, Transfer).
@@ -382,6 +391,16 @@ fn target(status: CaseStatus, action: Action, facts: &Facts) -> Result<CaseStatu
                 "a duplicate must name the case it duplicates",
             )?;
             Ok(S::Duplicate)
+        }
+        Action::Unmerge => {
+            from(S::Duplicate)?;
+            match facts.status_before_merge {
+                Some(before) if before != S::Duplicate => Ok(before),
+                _ => Err(Refusal::new(
+                    RefusalCode::PreviousStatusUnknown,
+                    "the status the case held before it was merged is not known",
+                )),
+            }
         }
     }
 }

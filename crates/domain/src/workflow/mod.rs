@@ -38,6 +38,7 @@
 //! | [`episodes`] | exploitation and movement episodes, perpetrators |
 //! | [`follow_up`] | follow-ups |
 //! | [`deadlines`] | the deadline table and a case's due and overdue tasks |
+//! | [`settings`] | an organisation's deadline table and standards-of-care list, defaults where unset |
 
 pub mod approval;
 pub mod best_interest;
@@ -52,6 +53,7 @@ pub mod machine;
 pub mod plan;
 pub mod referral;
 pub mod rules;
+pub mod settings;
 pub mod standards;
 pub mod transfer;
 pub mod vulnerability;

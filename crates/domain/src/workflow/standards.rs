@@ -58,7 +58,7 @@ pub struct StandardDefinition {
 }
 
 /// The configured list, as received from an administrator.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StandardDefinitionInput {
     pub key: String,

@@ -58,6 +58,8 @@ const ALLOWED: &[(S, A, S)] = &[
     (S::Closed, A::MarkDuplicate, S::Duplicate),
     (S::TransferRequested, A::MarkDuplicate, S::Duplicate),
     (S::Transferred, A::MarkDuplicate, S::Duplicate),
+    // A merge can be undone, back to the status before it.
+    (S::Duplicate, A::Unmerge, BEFORE),
 ];
 
 fn case_id() -> CaseId {
@@ -83,6 +85,7 @@ fn all_facts() -> Facts {
         status_before_request: Some(BEFORE),
         transfer: Some(full_transfer()),
         duplicate_of: Some(case_id()),
+        status_before_merge: Some(BEFORE),
     }
 }
 
@@ -107,7 +110,7 @@ fn every_status_action_pair_follows_the_table() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 12 * 15);
+    assert_eq!(checked, 12 * 16);
     // The table has no pair twice.
     for (i, (s, a, _)) in ALLOWED.iter().enumerate() {
         assert!(!ALLOWED[i + 1..].iter().any(|(s2, a2, _)| s2 == s && a2 == a), "{s} {a} listed twice");
@@ -115,10 +118,23 @@ fn every_status_action_pair_follows_the_table() {
 }
 
 #[test]
-fn duplicate_is_final() {
+fn a_duplicate_only_goes_back_where_it_was() {
     for &action in A::ALL {
-        assert!(transition(S::Duplicate, action, &all_facts()).is_err(), "{action}");
+        let outcome = transition(S::Duplicate, action, &all_facts());
+        if action == A::Unmerge {
+            assert_eq!(outcome, Ok(BEFORE));
+        } else {
+            assert!(outcome.is_err(), "{action}");
+        }
     }
+    for before in [None, Some(S::Duplicate)] {
+        let facts = Facts { status_before_merge: before, ..all_facts() };
+        let refusal = transition(S::Duplicate, A::Unmerge, &facts).unwrap_err();
+        assert_eq!(refusal.code, RefusalCode::PreviousStatusUnknown);
+    }
+    // Back through the gates: not into a plan without an approved BIA.
+    let facts = Facts { bia_approved: false, status_before_merge: Some(S::CasePlan), ..all_facts() };
+    assert_eq!(transition(S::Duplicate, A::Unmerge, &facts).unwrap_err().code, RefusalCode::BiaNotApproved);
 }
 
 /// Who may take which action: DOMAIN.md's role table, written out.
@@ -130,7 +146,12 @@ fn roles_follow_the_table() {
                 Role::Supervisor => true,
                 Role::Caseworker => !matches!(
                     action,
-                    A::ApproveClosure | A::RejectClosure | A::CompleteTransfer | A::Reopen | A::MarkDuplicate
+                    A::ApproveClosure
+                        | A::RejectClosure
+                        | A::CompleteTransfer
+                        | A::Reopen
+                        | A::MarkDuplicate
+                        | A::Unmerge
                 ),
                 Role::FocalPoint | Role::Manager | Role::Analyst | Role::Admin => false,
             };
@@ -281,6 +302,7 @@ prop_compose! {
             receiver_accepted: b[4],
         })),
         duplicate: bool,
+        status_before_merge in prop::option::of(any_status()),
     ) -> Facts {
         Facts {
             bia_approved,
@@ -290,6 +312,7 @@ prop_compose! {
             status_before_request,
             transfer,
             duplicate_of: duplicate.then(case_id),
+            status_before_merge,
         }
     }
 }
@@ -311,6 +334,8 @@ proptest! {
             match to {
                 S::CasePlan => prop_assert!(facts.bia_approved),
                 S::Implementation | S::FollowUp => prop_assert!(facts.bia_approved && facts.case_plan_approved),
+                // Undoing a merge returns the case to a status it held, whatever it was.
+                _ if action == A::Unmerge => prop_assert_eq!(Some(to), facts.status_before_merge),
                 S::Closed => prop_assert!(status == S::ClosureRequested && facts.closure_reason.is_some()),
                 S::ClosureRequested => prop_assert!(facts.closure_reason.is_some()),
                 S::Transferred => {

@@ -83,6 +83,10 @@ fn workflow_routes() -> Router<AppState> {
         .route("/api/v1/transfers/{id}/decline", post(w::decline_transfer).fallback(method_not_allowed))
         .route("/api/v1/approvals", get(w::approval_queue).fallback(method_not_allowed))
         .route("/api/v1/me/work", get(w::my_work).fallback(method_not_allowed))
+        .route(
+            "/api/v1/organisations/{id}/settings",
+            get(w::organisation_settings).put(w::update_organisation_settings).fallback(method_not_allowed),
+        )
 }
 
 pub async fn not_found() -> ApiError {

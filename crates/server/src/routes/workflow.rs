@@ -2,7 +2,8 @@
 //! indicators, BIA, BID, approvals, plan, services, standards, episodes,
 //! perpetrators, referrals, transfer, follow-ups, closure, reopening,
 //! history), the partner's side of referrals and transfers, a supervisor's
-//! approval queue and a user's work list.
+//! approval queue, a user's work list, and an organisation's workflow
+//! settings (deadline table, standards of care).
 //!
 //! Every handler: extract → authorise (one call into the domain policy) →
 //! parse into the domain's validated type (422) → one store call → JSON. The
@@ -14,8 +15,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use safepath_domain::codes::ApprovalKind;
-use safepath_domain::ids::CaseId;
-use safepath_domain::policy::{case_scope, role_may, Permission};
+use safepath_domain::ids::{CaseId, OrganisationId};
+use safepath_domain::policy::{case_scope, may_configure_organisation, role_may, Permission};
 use safepath_domain::workflow::approval::{Approval, ApprovalInput, DecisionError};
 use safepath_domain::workflow::best_interest::{
     BestInterestAssessment, BestInterestAssessmentInput, BestInterestDetermination, BestInterestDeterminationInput,
@@ -33,7 +34,8 @@ use safepath_domain::workflow::indicators::{
 };
 use safepath_domain::workflow::plan::{CasePlan, CasePlanInput, ServiceItem, ServiceItemInput};
 use safepath_domain::workflow::referral::{CaseSection, NewReferral, ReferralAction, ReferralInput, ReferralOutcome};
-use safepath_domain::workflow::standards::{StandardCheck, StandardCheckInput, StandardsList};
+use safepath_domain::workflow::settings::{OrganisationSettings, OrganisationSettingsInput, SettingsView};
+use safepath_domain::workflow::standards::StandardCheckInput;
 use safepath_domain::workflow::transfer::{NewTransfer, TransferInput};
 use safepath_domain::workflow::vulnerability::{VulnerabilityAssessment, VulnerabilityAssessmentInput};
 use safepath_domain::workflow::ConsentOverride;
@@ -298,8 +300,8 @@ pub async fn add_standard_check(
 ) -> ApiResult<(StatusCode, Json<RecordEnvelope>)> {
     authorise(&session, Permission::RecordCaseWork)?;
     let id = case_id(path)?;
-    let check = StandardCheck::parse(input, &StandardsList::defaults(), &session.user.id, today())?;
-    add(&state, &session, &id, NewRecord::StandardCheck(check)).await
+    // Checked in the store against the owning organisation's list.
+    add(&state, &session, &id, NewRecord::StandardCheck(input, today())).await
 }
 
 /// The case's standards-of-care checks and the standards not met.
@@ -788,4 +790,62 @@ pub async fn my_work(State(state): State<AppState>, session: Authenticated) -> A
     authorise(&session, Permission::RecordCaseWork)?;
     let scope = case_scope(&session.actor());
     Ok(Json(state.store.work(&session.audit(), &scope, chrono::Utc::now()).await?))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct SettingsEnvelope {
+    pub settings: SettingsView,
+}
+
+/// The organisation named in the path, if `session` may configure it: 403
+/// for a role that never may, 404 for an id that is not a UUID or an
+/// organisation that is not the caller's to configure (absent, like a case
+/// outside the scope).
+fn configurable_organisation(session: &Authenticated, path: CasePath) -> ApiResult<OrganisationId> {
+    authorise(session, Permission::ConfigureWorkflow)?;
+    let Path(raw) = path.map_err(|_| ApiError::NotFound)?;
+    let organisation = OrganisationId::parse(&raw).map_err(|_| ApiError::NotFound)?;
+    if may_configure_organisation(&session.actor(), &organisation) {
+        Ok(organisation)
+    } else {
+        Err(ApiError::NotFound)
+    }
+}
+
+/// An organisation's deadline table (minutes per risk level and step) and
+/// standards-of-care list, DOMAIN.md's defaults where it set none
+/// (administrators, or the organisation's supervisors).
+#[utoipa::path(get, path = "/api/v1/organisations/{id}/settings", tag = "workflow",
+    params(("id" = String, Path, description = "organisation id")),
+    responses((status = 200, body = SettingsEnvelope), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn organisation_settings(
+    State(state): State<AppState>,
+    session: Authenticated,
+    path: CasePath,
+) -> ApiResult<Json<SettingsEnvelope>> {
+    let organisation = configurable_organisation(&session, path)?;
+    let settings = state.store.organisation_settings(&session.audit(), &organisation).await?;
+    Ok(Json(SettingsEnvelope { settings }))
+}
+
+/// Replace an organisation's settings. `deadlines` lists only the entries
+/// that differ from the defaults (1 minute to 366 days each); `standards`
+/// replaces the whole list (1 to 100 items); a part left out is the
+/// defaults. The due times of the organisation's open cases follow at once.
+#[utoipa::path(put, path = "/api/v1/organisations/{id}/settings", tag = "workflow",
+    request_body = OrganisationSettingsInput, params(("id" = String, Path, description = "organisation id")),
+    responses((status = 200, body = SettingsEnvelope), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn update_organisation_settings(
+    State(state): State<AppState>,
+    session: Authenticated,
+    path: CasePath,
+    ApiJson(input): ApiJson<OrganisationSettingsInput>,
+) -> ApiResult<Json<SettingsEnvelope>> {
+    let organisation = configurable_organisation(&session, path)?;
+    let settings = OrganisationSettings::parse(input)?;
+    let settings = state.store.update_organisation_settings(&session.audit(), &organisation, settings).await?;
+    Ok(Json(SettingsEnvelope { settings }))
 }

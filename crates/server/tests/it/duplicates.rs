@@ -137,6 +137,21 @@ async fn one_child_in_two_scripts_is_suggested_confirmed_and_unmerged(app: &Test
     assert_eq!(body["status"]["from"], "duplicate");
     assert_eq!(body["status"]["to"], "registered");
     assert_eq!(status_of(&w.supervisor, &second).await, "registered");
+    // Both moves are in the case's status history, the undo as the
+    // workflow's own step.
+    let (status, body) = w.supervisor.get(&format!("/api/v1/cases/{second}/history")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let moves: Vec<(&str, &str, &str)> = body["history"]["statuses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["from"].as_str().unwrap(), s["action"].as_str().unwrap(), s["to"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        moves[moves.len() - 2..],
+        [("registered", "mark_duplicate", "duplicate"), ("duplicate", "unmerge", "registered")],
+        "{moves:?}"
+    );
     assert!(duplicates(&w.supervisor, &second).await.is_empty());
     assert!(queue(&w.supervisor).await.is_empty());
 

@@ -6,6 +6,7 @@ mod access_matrix;
 mod browser;
 mod duplicates;
 mod hostile_input;
+mod settings;
 mod story;
 mod tracing;
 mod web;

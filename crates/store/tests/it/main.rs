@@ -50,4 +50,5 @@ mod import;
 mod search;
 mod sessions;
 mod update;
+mod work_items;
 mod workflow;
