@@ -7,6 +7,7 @@
 //! referrals, transfers, deadlines) is in [`workflow`]. This crate does no IO: no database, no network, no clock reads except
 //! where a caller passes `today` in.
 
+pub mod alert;
 pub mod case;
 pub mod codes;
 pub mod error;

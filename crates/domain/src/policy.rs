@@ -58,6 +58,15 @@ pub enum Permission {
     /// Record a family's tracing request and read its matches (within the
     /// caller's case scope).
     TraceFamilies,
+    /// Send an alert that a child may be at risk (focal points, and the
+    /// organisation's own case workers).
+    SubmitAlert,
+    /// Read the alerts sent to one's organisation and triage them
+    /// (within [`alert_scope`]).
+    TriageAlerts,
+    /// Read the organisation's caseload and overdue work as aggregates
+    /// (counts per caseworker, status and risk level; no identity).
+    ReadTeamDashboard,
 }
 
 /// Whether `role` may ever perform `permission` (403 when not).
@@ -74,6 +83,47 @@ pub fn role_may(role: Role, permission: Permission) -> bool {
         ConfigureWorkflow => matches!(role, Admin | Supervisor),
         ReviewMatches => role == Supervisor,
         TraceFamilies => matches!(role, Caseworker | Supervisor),
+        SubmitAlert => matches!(role, FocalPoint | Caseworker | Supervisor),
+        TriageAlerts => matches!(role, Caseworker | Supervisor),
+        ReadTeamDashboard => role == Supervisor,
+    }
+}
+
+/// Whether `role` sees nothing but the alert form: DOMAIN.md's focal point
+/// "can only submit an alert", so every other page refuses them, even the
+/// partner directory the API offers every signed-in user.
+pub fn sees_only_the_alert_form(role: Role) -> bool {
+    role == Role::FocalPoint
+}
+
+/// Which alerts an actor may read and triage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AlertScope {
+    /// None (focal points see only receipts of what they sent; managers,
+    /// analysts and administrators nothing).
+    Nothing,
+    /// The alerts sent to the organisation (its caseworkers and supervisors:
+    /// an alert is not yet anyone's case, so the whole team may pick it up).
+    Organisation(OrganisationId),
+}
+
+/// THE policy function for alerts, as [`case_scope`] is for cases.
+pub fn alert_scope(actor: &Actor) -> AlertScope {
+    if role_may(actor.role, Permission::TriageAlerts) {
+        AlertScope::Organisation(actor.organisation_id.clone())
+    } else {
+        AlertScope::Nothing
+    }
+}
+
+impl AlertScope {
+    /// Whether an alert received by organisation `receiver` lies inside the
+    /// scope; the store's SQL filter is the same predicate.
+    pub fn permits(&self, receiver: &OrganisationId) -> bool {
+        match self {
+            AlertScope::Nothing => false,
+            AlertScope::Organisation(organisation) => organisation == receiver,
+        }
     }
 }
 
@@ -238,6 +288,22 @@ mod tests {
             assert_eq!(role_may(*role, Permission::ReadPerpetrators), *role == Role::Supervisor, "{role}");
             let configures = matches!(role, Role::Admin | Role::Supervisor);
             assert_eq!(role_may(*role, Permission::ConfigureWorkflow), configures, "{role}");
+        }
+    }
+
+    #[test]
+    fn alerts_follow_the_role_table() {
+        let own = OrganisationId::parse(&id(1)).unwrap();
+        let other = OrganisationId::parse(&id(2)).unwrap();
+        for role in Role::ALL {
+            let actor = Actor { user_id: UserId::parse(&id(3)).unwrap(), organisation_id: own.clone(), role: *role };
+            let works_cases = matches!(role, Role::Caseworker | Role::Supervisor);
+            assert_eq!(role_may(*role, Permission::SubmitAlert), works_cases || *role == Role::FocalPoint, "{role}");
+            assert_eq!(role_may(*role, Permission::TriageAlerts), works_cases, "{role}");
+            let scope = alert_scope(&actor);
+            assert_eq!(scope.permits(&own), works_cases, "{role}");
+            assert!(!scope.permits(&other), "{role}");
+            assert_eq!(sees_only_the_alert_form(*role), *role == Role::FocalPoint, "{role}");
         }
     }
 }

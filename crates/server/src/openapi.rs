@@ -5,7 +5,7 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{cases, directory, linkage, session, workflow};
+use crate::routes::{alerts, cases, directory, linkage, session, workflow};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -31,10 +31,11 @@ use crate::routes::{cases, directory, linkage, session, workflow};
         workflow::update_organisation_settings,
         linkage::case_duplicates, linkage::duplicate_queue, linkage::confirm_duplicate, linkage::reject_duplicate,
         linkage::unmerge, linkage::create_tracing_request, linkage::tracing_matches, linkage::confirm_tracing_match,
+        alerts::create_alert, alerts::list_alerts, alerts::read_alert, alerts::triage_alert,
     ),
     components(schemas(crate::error::ErrorBody, safepath_store::CaseSummary, safepath_domain::workflow::RefusalCode)),
     modifiers(&BearerAuth),
-    tags((name = "session"), (name = "directory"), (name = "cases"), (name = "workflow"), (name = "linkage"))
+    tags((name = "session"), (name = "directory"), (name = "cases"), (name = "workflow"), (name = "linkage"), (name = "alerts"))
 )]
 pub struct ApiDoc;
 

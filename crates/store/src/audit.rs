@@ -282,6 +282,9 @@ pub struct RowCounts {
     /// The persisted work list and the organisations' workflow settings.
     pub work_items: i64,
     pub organisation_settings: i64,
+    /// Alerts (issue #5): heads and reports.
+    pub alerts: i64,
+    pub alert_details: i64,
 }
 
 pub(crate) async fn row_counts(pool: &AnyPool) -> StoreResult<RowCounts> {
@@ -301,7 +304,9 @@ pub(crate) async fn row_counts(pool: &AnyPool) -> StoreResult<RowCounts> {
                 (SELECT COUNT(*) FROM transfers) AS transfers,
                 (SELECT COUNT(*) FROM case_status_history) AS case_status_history,
                 (SELECT COUNT(*) FROM work_items) AS work_items,
-                (SELECT COUNT(*) FROM organisation_settings) AS organisation_settings",
+                (SELECT COUNT(*) FROM organisation_settings) AS organisation_settings,
+                (SELECT COUNT(*) FROM alerts) AS alerts,
+                (SELECT COUNT(*) FROM alert_details) AS alert_details",
     )
     .fetch_one(pool)
     .await?;
@@ -322,5 +327,7 @@ pub(crate) async fn row_counts(pool: &AnyPool) -> StoreResult<RowCounts> {
         case_status_history: row.try_get("case_status_history")?,
         work_items: row.try_get("work_items")?,
         organisation_settings: row.try_get("organisation_settings")?,
+        alerts: row.try_get("alerts")?,
+        alert_details: row.try_get("alert_details")?,
     })
 }

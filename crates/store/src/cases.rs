@@ -303,7 +303,7 @@ async fn write_names(
 }
 
 /// Inserts one registration and audits it; returns the new case's id.
-async fn insert_case(
+pub(crate) async fn insert_case(
     tx: &mut Tx,
     ctx: &AuditContext,
     organisation: &OrganisationId,

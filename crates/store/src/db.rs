@@ -78,12 +78,14 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
     (2, "workflow", include_str!("../migrations/sqlite/0002_workflow.sql")),
     (3, "linkage", include_str!("../migrations/sqlite/0003_linkage.sql")),
     (4, "work_items", include_str!("../migrations/sqlite/0004_work_items.sql")),
+    (6, "alerts", include_str!("../migrations/sqlite/0006_alerts.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "core", include_str!("../migrations/postgres/0001_core.sql")),
     (2, "workflow", include_str!("../migrations/postgres/0002_workflow.sql")),
     (3, "linkage", include_str!("../migrations/postgres/0003_linkage.sql")),
     (4, "work_items", include_str!("../migrations/postgres/0004_work_items.sql")),
+    (6, "alerts", include_str!("../migrations/postgres/0006_alerts.sql")),
 ];
 
 impl SqlStore {

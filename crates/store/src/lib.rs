@@ -8,6 +8,7 @@
 //! and commits many callers' transactions at once (group commit), so that
 //! every acknowledged write and every audit event is durable.
 
+mod alerts;
 pub mod audit;
 mod cases;
 pub mod db;
@@ -15,20 +16,23 @@ mod directory;
 mod exchange;
 pub mod linkage;
 mod store_impl;
+mod team;
 mod work_items;
 pub mod workflow;
 mod writer;
 
 use async_trait::async_trait;
+use safepath_domain::alert::{Alert, AlertReceipt, AlertStatus, AlertTriage, NewAlert};
 use safepath_domain::case::{CasePatch, CaseView, NewCase};
 use safepath_domain::codes::{CaseStatus, RiskLevel, Role};
 use safepath_domain::ids::{CaseId, OrganisationId, UserId};
 use safepath_domain::organisation::{NewOrganisation, Organisation};
-use safepath_domain::policy::{Actor, CaseScope};
+use safepath_domain::policy::{Actor, AlertScope, CaseScope};
 use safepath_domain::user::{NewUser, User};
 use safepath_domain::ValidationErrors;
 use serde::Serialize;
 
+pub use alerts::ALERT_LIST_LIMIT;
 pub use audit::{AuditVerification, RowCounts};
 use chrono::NaiveDate;
 pub use db::{Backend, SqlStore, StoreConfig};
@@ -43,6 +47,7 @@ use safepath_domain::workflow::referral::{CaseSection, NewReferral, ReferralActi
 use safepath_domain::workflow::settings::{OrganisationSettings, SettingsView};
 use safepath_domain::workflow::transfer::NewTransfer;
 use safepath_domain::workflow::ConsentOverride;
+pub use team::{MemberLoad, TeamDashboard, UserAccount, Workload};
 pub use workflow::{
     ApprovalRecord, CaseCommand, CaseHistory, CaseRecord, NewRecord, RecordKind, ReferralRecord, ReferredCase,
     Screening, StandardsView, StatusChange, TransferAnswer, TransferRecord, WorkView,
@@ -379,6 +384,42 @@ pub trait Store: Send + Sync + 'static {
         organisation: &OrganisationId,
         settings: OrganisationSettings,
     ) -> StoreResult<SettingsView>;
+
+    // -- Alerts, administration of accounts, the supervisor's dashboard
+    // (issue #5, `alerts.rs`, `team.rs`).
+
+    /// Records an alert sent by the signed-in user to their organisation.
+    async fn create_alert(&self, ctx: &AuditContext, alert: NewAlert) -> StoreResult<AlertReceipt>;
+    /// Receipts of the alerts the signed-in user sent (never their content).
+    async fn alert_receipts(&self, ctx: &AuditContext) -> StoreResult<Vec<AlertReceipt>>;
+    /// Alerts in `scope`, newest first, optionally of one status (an audited read of the reports).
+    async fn list_alerts(
+        &self,
+        ctx: &AuditContext,
+        scope: &AlertScope,
+        status: Option<AlertStatus>,
+    ) -> StoreResult<Vec<Alert>>;
+    /// One alert in `scope` (absent outside it).
+    async fn get_alert(&self, ctx: &AuditContext, scope: &AlertScope, id: &str) -> StoreResult<Alert>;
+    /// Triages a new alert: a case registered from it, evidence, or dismissed.
+    async fn triage_alert(
+        &self,
+        ctx: &AuditContext,
+        scope: &AlertScope,
+        id: &str,
+        triage: AlertTriage,
+    ) -> StoreResult<Alert>;
+    /// Every user account (administrators).
+    async fn list_users(&self, ctx: &AuditContext) -> StoreResult<Vec<UserAccount>>;
+    /// Deactivates (ending its sessions) or reactivates an account.
+    async fn set_user_active(&self, ctx: &AuditContext, id: &UserId, active: bool) -> StoreResult<UserAccount>;
+    /// Caseload, cases by status and risk, overdue work per caseworker, in a supervisor's `scope`.
+    async fn team_dashboard(
+        &self,
+        ctx: &AuditContext,
+        scope: &CaseScope,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<TeamDashboard>;
 }
 
 /// One sign-in attempt, as the audit trail records it.

@@ -1,10 +1,11 @@
 //! [`Store`] for [`SqlStore`]: the trait's methods, each one unit of work.
 
 use async_trait::async_trait;
+use safepath_domain::alert::{Alert, AlertReceipt, AlertStatus, AlertTriage, NewAlert};
 use safepath_domain::case::{CasePatch, CaseView, NewCase};
-use safepath_domain::ids::{CaseId, OrganisationId};
+use safepath_domain::ids::{CaseId, OrganisationId, UserId};
 use safepath_domain::organisation::{NewOrganisation, Organisation};
-use safepath_domain::policy::CaseScope;
+use safepath_domain::policy::{AlertScope, CaseScope};
 use safepath_domain::user::{NewUser, User};
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -19,6 +20,7 @@ use crate::db::{Backend, SqlStore};
 use crate::linkage::{
     DuplicateDecision, DuplicateSuggestion, PossibleDuplicate, TracingMatch, TracingMatches, TracingRequestRecord,
 };
+use crate::team::{TeamDashboard, UserAccount};
 use crate::workflow::{
     ApprovalRecord, CaseCommand, CaseHistory, CaseRecord, NewRecord, RecordKind, ReferralRecord, ReferredCase,
     Screening, StandardsView, StatusChange, TransferAnswer, TransferRecord, WorkView,
@@ -338,5 +340,53 @@ impl Store for SqlStore {
         settings: OrganisationSettings,
     ) -> StoreResult<SettingsView> {
         self.update_organisation_settings_impl(ctx, organisation, settings).await
+    }
+
+    async fn create_alert(&self, ctx: &AuditContext, alert: NewAlert) -> StoreResult<AlertReceipt> {
+        self.create_alert_impl(ctx, alert).await
+    }
+
+    async fn alert_receipts(&self, ctx: &AuditContext) -> StoreResult<Vec<AlertReceipt>> {
+        self.alert_receipts_impl(ctx).await
+    }
+
+    async fn list_alerts(
+        &self,
+        ctx: &AuditContext,
+        scope: &AlertScope,
+        status: Option<AlertStatus>,
+    ) -> StoreResult<Vec<Alert>> {
+        self.list_alerts_impl(ctx, scope, status).await
+    }
+
+    async fn get_alert(&self, ctx: &AuditContext, scope: &AlertScope, id: &str) -> StoreResult<Alert> {
+        self.get_alert_impl(ctx, scope, id).await
+    }
+
+    async fn triage_alert(
+        &self,
+        ctx: &AuditContext,
+        scope: &AlertScope,
+        id: &str,
+        triage: AlertTriage,
+    ) -> StoreResult<Alert> {
+        self.triage_alert_impl(ctx, scope, id, triage).await
+    }
+
+    async fn list_users(&self, ctx: &AuditContext) -> StoreResult<Vec<UserAccount>> {
+        self.list_users_impl(ctx).await
+    }
+
+    async fn set_user_active(&self, ctx: &AuditContext, id: &UserId, active: bool) -> StoreResult<UserAccount> {
+        self.set_user_active_impl(ctx, id, active).await
+    }
+
+    async fn team_dashboard(
+        &self,
+        ctx: &AuditContext,
+        scope: &CaseScope,
+        now: DateTime<Utc>,
+    ) -> StoreResult<TeamDashboard> {
+        self.team_dashboard_impl(ctx, scope, now).await
     }
 }

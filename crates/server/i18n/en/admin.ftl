@@ -1,1 +1,167 @@
-# en: admin pages of the web interface.
+# en: admin pages of the web interface, alerts, the partner directory and the dashboard.
+
+## Navigation
+nav-alert = Send an alert
+nav-alerts = Alerts
+my-work-alerts = New alerts ({ $count })
+
+## The alert form (focal points)
+alert-title = Send an alert
+alert-intro = Tell us about a child who may be at risk or exploited. Only the people who protect children in your organisation will read it.
+alert-sent = Alert sent. Thank you: someone will act on it.
+alert-what = What you saw
+alert-child = The child, if you know
+alert-child-hint = Leave empty what you do not know.
+alert-you = You
+alert-submit = Send the alert
+alert-receipts = Alerts you sent
+alert-no-receipts = You have not sent any alert yet.
+alert-receipt = Alert sent on { $date }
+alert-field-urgency = How urgent is it?
+alert-field-place = Where
+alert-field-country = Country (code such as AL or NPL)
+alert-field-seen-on = When (date)
+alert-field-description = What did you see or hear?
+alert-field-child-name = Name of the child
+alert-field-child-sex = Sex
+alert-field-child-age = Approximate age (years)
+alert-field-child-description = Anything that helps find the child
+alert-field-reporter = Your name or role
+alert-field-contact = How to reach you (optional)
+alert-field-received = Received
+alert-urgency-immediate = Immediate: the child is in danger now
+alert-urgency-soon = Soon: within a few days
+alert-urgency-routine = Routine
+alert-status-new = New
+alert-status-case = Case opened
+alert-status-evidence = Kept as situation evidence
+alert-status-dismissed = Dismissed
+alert-error-reporter = Say who you are: a name or a role (at most 200 characters).
+alert-error-contact = The contact can have at most 200 characters.
+alert-error-place = Say where the child was seen.
+alert-error-country = Use a country code such as AL, NP or NPL, or leave it empty.
+alert-error-seen-on = Give a date that is not in the future.
+alert-error-description = Describe what you saw or heard.
+alert-error-urgency = Choose how urgent it is.
+alert-error-child-name = The name can have at most 200 characters.
+alert-error-child-sex = Choose the sex, or leave it empty.
+alert-error-child-age = The age must be a whole number of years from 0 to 25.
+alert-error-child-description = The description can have at most 1,000 characters.
+
+## Alerts received and their triage
+alerts-title = Alerts
+alerts-new = New alerts
+alerts-triaged = Triaged alerts
+alerts-none = None.
+triage-title = Alert
+triage-status = Status: { $status }
+triage-open-case = Open the case registered from this alert
+triage-note-was = Note: { $note }
+triage-as-case = Register the child
+triage-as-case-hint = Filled in from the alert: check and complete it. The case is assigned to you if you are a caseworker.
+triage-register = Register and open the case
+triage-other = Or, without registering a child
+triage-as-evidence = Keep as evidence for the situation analysis of this area
+triage-dismiss = Dismiss (say why below)
+triage-note = Note or reason
+triage-decide = Save the decision
+triage-back = Back to the alerts
+triage-error-note = Give the reason for dismissing (at most 2,000 characters).
+triage-error-decision = Choose what to do with the alert.
+
+## Navigation of the other pages
+nav-dashboard = Dashboard
+nav-directory = Partners
+nav-admin = Administration
+
+## The partner directory
+directory-title = Partner directory
+directory-intro = Who does what where: the organisations of the network, the countries they work in and the services they offer.
+directory-country = Country
+directory-all-countries = All countries
+directory-filter = Show
+directory-count = { $count } organisations
+directory-name = Organisation
+directory-type = Type
+directory-countries = Countries
+directory-services = Services
+directory-contact = Contact point
+org-type-NGO = Non-governmental organisation
+org-type-LawEnforcement = Law enforcement
+org-type-HealthServiceOrganisation = Health service
+org-type-CentralGovernmentOrganisation = Central government
+org-type-LocalGovernmentOrganisation = Local government
+org-type-ImmigrationService = Immigration service
+org-type-LegalService = Legal service
+org-type-CorporateBusiness = Business
+org-type-SchoolOrCollege = School or college
+
+## Administration
+admin-nav-label = Administration
+admin-organisations-title = Organisations
+admin-organisation-created = The organisation was added.
+admin-organisation-new = Add an organisation
+admin-organisation-create = Add the organisation
+admin-field-prefix = Case reference prefix (such as TDH-AL; derived from the name when empty)
+admin-field-countries = Countries (codes such as AL or NPL, separated by commas)
+admin-field-services = Services offered (separated by commas)
+admin-error-org-name = Enter the organisation's name (at most 200 characters).
+admin-error-org-type = Choose the type of organisation.
+admin-error-prefix = Use 2 to 16 letters, digits or hyphens, not used by another organisation.
+admin-error-contact = The contact point can have at most 500 characters.
+admin-error-services = Each service can have at most 100 characters.
+admin-error-countries = Give at least one country, as codes such as AL, NP or NPL.
+admin-users-title = User accounts
+admin-user-created = The account { $username } was created.
+admin-password-once = Its password is below. It is shown this once only: give it to the person in a safe way; they can sign in with it now.
+admin-field-username = Username
+admin-field-display-name = Full name
+admin-field-role = Role
+admin-field-organisation = Organisation
+admin-field-language = Language
+admin-field-password = Password
+admin-password-hint = At least 12 characters. Leave it empty to have a password generated and shown once.
+admin-field-state = State
+admin-active = Active
+admin-inactive = Deactivated
+admin-deactivate = Deactivate { $username }
+admin-reactivate = Reactivate { $username }
+admin-user-new = Create an account
+admin-user-create = Create the account
+admin-role-focal_point = Community focal point
+admin-role-caseworker = Caseworker
+admin-role-supervisor = Supervisor
+admin-role-manager = Programme manager
+admin-role-analyst = Analyst
+admin-role-admin = Administrator
+admin-language-en = English
+admin-language-fr = French
+admin-language-es = Spanish
+admin-language-pt = Portuguese
+admin-language-ne = Nepali
+admin-error-username = Use 3 to 64 letters, digits, dots, hyphens or underscores, not already taken.
+admin-error-password = The password needs at least 12 characters (at most 256).
+admin-error-role = Choose a role.
+admin-error-language = Choose a language.
+admin-error-display-name = The name can have at most 200 characters.
+admin-error-organisation = Choose the organisation.
+
+## The supervisor's dashboard
+dashboard-title = Dashboard
+dashboard-intro = Your organisation's cases, counted: nobody's identity is shown here.
+dashboard-unassigned = Not assigned
+dashboard-caseload = Caseload per caseworker
+dashboard-caseload-desc = Open cases assigned to each member of the team, and open cases assigned to nobody.
+dashboard-caseworker = Caseworker
+dashboard-open-cases = Open cases
+dashboard-overdue = Overdue work per caseworker
+dashboard-overdue-desc = Tasks past their deadline (assignment, first response, case plan, follow-ups, services, reviews) on each member's open cases.
+dashboard-overdue-tasks = Overdue tasks
+dashboard-by-status = Cases by status
+dashboard-by-status-desc = Every case of the organisation, by where it is in the workflow.
+dashboard-status = Status
+dashboard-cases = Cases
+dashboard-by-risk = Open cases by risk level
+dashboard-by-risk-desc = Open cases of the organisation, by risk level.
+dashboard-risk = Risk level
+dashboard-table = Show the figures as a table

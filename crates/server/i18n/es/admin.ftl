@@ -1,1 +1,167 @@
-# es: admin pages of the web interface.
+# es: páginas de administración, alertas, directorio de socios y panel.
+
+## Navegación
+nav-alert = Enviar una alerta
+nav-alerts = Alertas
+my-work-alerts = Alertas nuevas ({ $count })
+
+## El formulario de alerta (puntos focales)
+alert-title = Enviar una alerta
+alert-intro = Cuéntenos sobre un niño o una niña que podría estar en riesgo o ser explotado. Solo lo leerán las personas que protegen a la infancia en su organización.
+alert-sent = Alerta enviada. Gracias: alguien se ocupará.
+alert-what = Lo que vio
+alert-child = El niño o la niña, si lo sabe
+alert-child-hint = Deje vacío lo que no sepa.
+alert-you = Usted
+alert-submit = Enviar la alerta
+alert-receipts = Alertas que envió
+alert-no-receipts = Todavía no ha enviado ninguna alerta.
+alert-receipt = Alerta enviada el { $date }
+alert-field-urgency = ¿Qué tan urgente es?
+alert-field-place = Dónde
+alert-field-country = País (código como AL o NPL)
+alert-field-seen-on = Cuándo (fecha)
+alert-field-description = ¿Qué vio u oyó?
+alert-field-child-name = Nombre del niño o la niña
+alert-field-child-sex = Sexo
+alert-field-child-age = Edad aproximada (años)
+alert-field-child-description = Todo lo que ayude a encontrarlo
+alert-field-reporter = Su nombre o función
+alert-field-contact = Cómo contactarle (opcional)
+alert-field-received = Recibida
+alert-urgency-immediate = Inmediata: corre peligro ahora
+alert-urgency-soon = Pronto: en unos días
+alert-urgency-routine = Ordinaria
+alert-status-new = Nueva
+alert-status-case = Caso abierto
+alert-status-evidence = Guardada para el análisis de situación
+alert-status-dismissed = Descartada
+alert-error-reporter = Diga quién es: un nombre o una función (200 caracteres como máximo).
+alert-error-contact = El contacto puede tener 200 caracteres como máximo.
+alert-error-place = Diga dónde se le vio.
+alert-error-country = Use un código de país como AL, NP o NPL, o déjelo vacío.
+alert-error-seen-on = Indique una fecha que no sea futura.
+alert-error-description = Describa lo que vio u oyó.
+alert-error-urgency = Elija la urgencia.
+alert-error-child-name = El nombre puede tener 200 caracteres como máximo.
+alert-error-child-sex = Elija el sexo, o déjelo vacío.
+alert-error-child-age = La edad debe ser un número entero de años de 0 a 25.
+alert-error-child-description = La descripción puede tener 1.000 caracteres como máximo.
+
+## Alertas recibidas y su clasificación
+alerts-title = Alertas
+alerts-new = Alertas nuevas
+alerts-triaged = Alertas clasificadas
+alerts-none = Ninguna.
+triage-title = Alerta
+triage-status = Estado: { $status }
+triage-open-case = Abrir el caso registrado a partir de esta alerta
+triage-note-was = Nota: { $note }
+triage-as-case = Registrar al niño o la niña
+triage-as-case-hint = Completado a partir de la alerta: revíselo y complételo. El caso se le asigna si usted es trabajador social.
+triage-register = Registrar y abrir el caso
+triage-other = O, sin registrar a ningún niño
+triage-as-evidence = Guardar como evidencia para el análisis de situación de esta zona
+triage-dismiss = Descartar (diga por qué abajo)
+triage-note = Nota o motivo
+triage-decide = Guardar la decisión
+triage-back = Volver a las alertas
+triage-error-note = Indique el motivo para descartar (2.000 caracteres como máximo).
+triage-error-decision = Elija qué hacer con la alerta.
+
+## Navegación de las otras páginas
+nav-dashboard = Panel
+nav-directory = Socios
+nav-admin = Administración
+
+## El directorio de socios
+directory-title = Directorio de socios
+directory-intro = Quién hace qué y dónde: las organizaciones de la red, los países donde trabajan y los servicios que ofrecen.
+directory-country = País
+directory-all-countries = Todos los países
+directory-filter = Mostrar
+directory-count = { $count } organizaciones
+directory-name = Organización
+directory-type = Tipo
+directory-countries = Países
+directory-services = Servicios
+directory-contact = Punto de contacto
+org-type-NGO = Organización no gubernamental
+org-type-LawEnforcement = Fuerzas del orden
+org-type-HealthServiceOrganisation = Servicio de salud
+org-type-CentralGovernmentOrganisation = Gobierno central
+org-type-LocalGovernmentOrganisation = Gobierno local
+org-type-ImmigrationService = Servicio de migración
+org-type-LegalService = Servicio jurídico
+org-type-CorporateBusiness = Empresa
+org-type-SchoolOrCollege = Escuela o centro educativo
+
+## Administración
+admin-nav-label = Administración
+admin-organisations-title = Organizaciones
+admin-organisation-created = Se añadió la organización.
+admin-organisation-new = Añadir una organización
+admin-organisation-create = Añadir la organización
+admin-field-prefix = Prefijo de las referencias de caso (como TDH-AL; se deduce del nombre si está vacío)
+admin-field-countries = Países (códigos como AL o NPL, separados por comas)
+admin-field-services = Servicios ofrecidos (separados por comas)
+admin-error-org-name = Escriba el nombre de la organización (200 caracteres como máximo).
+admin-error-org-type = Elija el tipo de organización.
+admin-error-prefix = Use de 2 a 16 letras, cifras o guiones, que no use otra organización.
+admin-error-contact = El punto de contacto puede tener 500 caracteres como máximo.
+admin-error-services = Cada servicio puede tener 100 caracteres como máximo.
+admin-error-countries = Indique al menos un país, con códigos como AL, NP o NPL.
+admin-users-title = Cuentas de usuario
+admin-user-created = Se creó la cuenta { $username }.
+admin-password-once = Su contraseña está abajo. Solo se muestra esta vez: entréguela a la persona de forma segura; puede iniciar sesión ya.
+admin-field-username = Nombre de usuario
+admin-field-display-name = Nombre completo
+admin-field-role = Función
+admin-field-organisation = Organización
+admin-field-language = Idioma
+admin-field-password = Contraseña
+admin-password-hint = Al menos 12 caracteres. Déjela vacía para generar una que se mostrará una vez.
+admin-field-state = Estado
+admin-active = Activa
+admin-inactive = Desactivada
+admin-deactivate = Desactivar { $username }
+admin-reactivate = Reactivar { $username }
+admin-user-new = Crear una cuenta
+admin-user-create = Crear la cuenta
+admin-role-focal_point = Punto focal comunitario
+admin-role-caseworker = Trabajador social
+admin-role-supervisor = Supervisor
+admin-role-manager = Responsable de programa
+admin-role-analyst = Analista
+admin-role-admin = Administrador
+admin-language-en = Inglés
+admin-language-fr = Francés
+admin-language-es = Español
+admin-language-pt = Portugués
+admin-language-ne = Nepalí
+admin-error-username = Use de 3 a 64 letras, cifras, puntos, guiones o guiones bajos, que no estén ya en uso.
+admin-error-password = La contraseña necesita al menos 12 caracteres (256 como máximo).
+admin-error-role = Elija una función.
+admin-error-language = Elija un idioma.
+admin-error-display-name = El nombre puede tener 200 caracteres como máximo.
+admin-error-organisation = Elija la organización.
+
+## El panel del supervisor
+dashboard-title = Panel
+dashboard-intro = Los casos de su organización, contados: aquí no se muestra la identidad de nadie.
+dashboard-unassigned = Sin asignar
+dashboard-caseload = Carga de casos por trabajador social
+dashboard-caseload-desc = Casos abiertos asignados a cada miembro del equipo, y casos abiertos sin asignar.
+dashboard-caseworker = Trabajador social
+dashboard-open-cases = Casos abiertos
+dashboard-overdue = Trabajo atrasado por trabajador social
+dashboard-overdue-desc = Tareas vencidas (asignación, primera respuesta, plan, seguimientos, servicios, revisiones) en los casos abiertos de cada miembro.
+dashboard-overdue-tasks = Tareas atrasadas
+dashboard-by-status = Casos por estado
+dashboard-by-status-desc = Todos los casos de la organización, según su etapa.
+dashboard-status = Estado
+dashboard-cases = Casos
+dashboard-by-risk = Casos abiertos por nivel de riesgo
+dashboard-by-risk-desc = Casos abiertos de la organización, por nivel de riesgo.
+dashboard-risk = Nivel de riesgo
+dashboard-table = Mostrar las cifras en una tabla

@@ -1,1 +1,167 @@
-# fr: admin pages of the web interface.
+# fr : pages d'administration, alertes, annuaire des partenaires et tableau de bord.
+
+## Navigation
+nav-alert = Envoyer une alerte
+nav-alerts = Alertes
+my-work-alerts = Nouvelles alertes ({ $count })
+
+## Le formulaire d'alerte (points focaux)
+alert-title = Envoyer une alerte
+alert-intro = Signalez un enfant qui pourrait être en danger ou exploité. Seules les personnes qui protègent les enfants dans votre organisation le liront.
+alert-sent = Alerte envoyée. Merci : quelqu'un va s'en occuper.
+alert-what = Ce que vous avez vu
+alert-child = L'enfant, si vous le connaissez
+alert-child-hint = Laissez vide ce que vous ne savez pas.
+alert-you = Vous
+alert-submit = Envoyer l'alerte
+alert-receipts = Alertes que vous avez envoyées
+alert-no-receipts = Vous n'avez encore envoyé aucune alerte.
+alert-receipt = Alerte envoyée le { $date }
+alert-field-urgency = Quelle est l'urgence ?
+alert-field-place = Où
+alert-field-country = Pays (code comme AL ou NPL)
+alert-field-seen-on = Quand (date)
+alert-field-description = Qu'avez-vous vu ou entendu ?
+alert-field-child-name = Nom de l'enfant
+alert-field-child-sex = Sexe
+alert-field-child-age = Âge approximatif (années)
+alert-field-child-description = Tout ce qui aide à retrouver l'enfant
+alert-field-reporter = Votre nom ou votre fonction
+alert-field-contact = Comment vous joindre (facultatif)
+alert-field-received = Reçue
+alert-urgency-immediate = Immédiate : l'enfant est en danger maintenant
+alert-urgency-soon = Bientôt : dans les prochains jours
+alert-urgency-routine = Ordinaire
+alert-status-new = Nouvelle
+alert-status-case = Dossier ouvert
+alert-status-evidence = Gardée pour l'analyse de situation
+alert-status-dismissed = Classée
+alert-error-reporter = Dites qui vous êtes : un nom ou une fonction (200 caractères au plus).
+alert-error-contact = Le contact peut avoir 200 caractères au plus.
+alert-error-place = Dites où l'enfant a été vu.
+alert-error-country = Utilisez un code de pays comme AL, NP ou NPL, ou laissez vide.
+alert-error-seen-on = Donnez une date qui n'est pas dans le futur.
+alert-error-description = Décrivez ce que vous avez vu ou entendu.
+alert-error-urgency = Choisissez l'urgence.
+alert-error-child-name = Le nom peut avoir 200 caractères au plus.
+alert-error-child-sex = Choisissez le sexe, ou laissez vide.
+alert-error-child-age = L'âge doit être un nombre entier d'années de 0 à 25.
+alert-error-child-description = La description peut avoir 1 000 caractères au plus.
+
+## Alertes reçues et leur tri
+alerts-title = Alertes
+alerts-new = Nouvelles alertes
+alerts-triaged = Alertes triées
+alerts-none = Aucune.
+triage-title = Alerte
+triage-status = Statut : { $status }
+triage-open-case = Ouvrir le dossier enregistré à partir de cette alerte
+triage-note-was = Note : { $note }
+triage-as-case = Enregistrer l'enfant
+triage-as-case-hint = Rempli à partir de l'alerte : vérifiez et complétez. Le dossier vous est attribué si vous êtes travailleur social.
+triage-register = Enregistrer et ouvrir le dossier
+triage-other = Ou, sans enregistrer d'enfant
+triage-as-evidence = Garder comme élément de l'analyse de situation de cette zone
+triage-dismiss = Classer (dites pourquoi ci-dessous)
+triage-note = Note ou motif
+triage-decide = Enregistrer la décision
+triage-back = Retour aux alertes
+triage-error-note = Donnez le motif du classement (2 000 caractères au plus).
+triage-error-decision = Choisissez que faire de l'alerte.
+
+## Navigation des autres pages
+nav-dashboard = Tableau de bord
+nav-directory = Partenaires
+nav-admin = Administration
+
+## L'annuaire des partenaires
+directory-title = Annuaire des partenaires
+directory-intro = Qui fait quoi et où : les organisations du réseau, les pays où elles travaillent et les services qu'elles offrent.
+directory-country = Pays
+directory-all-countries = Tous les pays
+directory-filter = Afficher
+directory-count = { $count } organisations
+directory-name = Organisation
+directory-type = Type
+directory-countries = Pays
+directory-services = Services
+directory-contact = Point de contact
+org-type-NGO = Organisation non gouvernementale
+org-type-LawEnforcement = Forces de l'ordre
+org-type-HealthServiceOrganisation = Service de santé
+org-type-CentralGovernmentOrganisation = Administration centrale
+org-type-LocalGovernmentOrganisation = Collectivité locale
+org-type-ImmigrationService = Service d'immigration
+org-type-LegalService = Service juridique
+org-type-CorporateBusiness = Entreprise
+org-type-SchoolOrCollege = École ou établissement scolaire
+
+## Administration
+admin-nav-label = Administration
+admin-organisations-title = Organisations
+admin-organisation-created = L'organisation a été ajoutée.
+admin-organisation-new = Ajouter une organisation
+admin-organisation-create = Ajouter l'organisation
+admin-field-prefix = Préfixe des références de dossier (comme TDH-AL ; déduit du nom s'il est vide)
+admin-field-countries = Pays (codes comme AL ou NPL, séparés par des virgules)
+admin-field-services = Services offerts (séparés par des virgules)
+admin-error-org-name = Saisissez le nom de l'organisation (200 caractères au plus).
+admin-error-org-type = Choisissez le type d'organisation.
+admin-error-prefix = Utilisez de 2 à 16 lettres, chiffres ou tirets, non utilisés par une autre organisation.
+admin-error-contact = Le point de contact peut avoir 500 caractères au plus.
+admin-error-services = Chaque service peut avoir 100 caractères au plus.
+admin-error-countries = Indiquez au moins un pays, par son code comme AL, NP ou NPL.
+admin-users-title = Comptes utilisateurs
+admin-user-created = Le compte { $username } a été créé.
+admin-password-once = Son mot de passe figure ci-dessous. Il n'est montré qu'une fois : transmettez-le à la personne de façon sûre ; elle peut se connecter dès maintenant.
+admin-field-username = Nom d'utilisateur
+admin-field-display-name = Nom complet
+admin-field-role = Rôle
+admin-field-organisation = Organisation
+admin-field-language = Langue
+admin-field-password = Mot de passe
+admin-password-hint = Au moins 12 caractères. Laissez vide pour qu'un mot de passe soit généré et montré une fois.
+admin-field-state = État
+admin-active = Actif
+admin-inactive = Désactivé
+admin-deactivate = Désactiver { $username }
+admin-reactivate = Réactiver { $username }
+admin-user-new = Créer un compte
+admin-user-create = Créer le compte
+admin-role-focal_point = Point focal communautaire
+admin-role-caseworker = Travailleur social
+admin-role-supervisor = Superviseur
+admin-role-manager = Responsable de programme
+admin-role-analyst = Analyste
+admin-role-admin = Administrateur
+admin-language-en = Anglais
+admin-language-fr = Français
+admin-language-es = Espagnol
+admin-language-pt = Portugais
+admin-language-ne = Népalais
+admin-error-username = Utilisez de 3 à 64 lettres, chiffres, points, tirets ou soulignés, pas déjà pris.
+admin-error-password = Le mot de passe doit avoir au moins 12 caractères (256 au plus).
+admin-error-role = Choisissez un rôle.
+admin-error-language = Choisissez une langue.
+admin-error-display-name = Le nom peut avoir 200 caractères au plus.
+admin-error-organisation = Choisissez l'organisation.
+
+## Le tableau de bord du superviseur
+dashboard-title = Tableau de bord
+dashboard-intro = Les dossiers de votre organisation, comptés : aucune identité n'est montrée ici.
+dashboard-unassigned = Non attribués
+dashboard-caseload = Charge de travail par travailleur social
+dashboard-caseload-desc = Dossiers ouverts attribués à chaque membre de l'équipe, et dossiers ouverts attribués à personne.
+dashboard-caseworker = Travailleur social
+dashboard-open-cases = Dossiers ouverts
+dashboard-overdue = Travail en retard par travailleur social
+dashboard-overdue-desc = Tâches dont l'échéance est passée (attribution, premier contact, plan, suivis, services, révisions) sur les dossiers ouverts de chaque membre.
+dashboard-overdue-tasks = Tâches en retard
+dashboard-by-status = Dossiers par statut
+dashboard-by-status-desc = Tous les dossiers de l'organisation, selon leur étape.
+dashboard-status = Statut
+dashboard-cases = Dossiers
+dashboard-by-risk = Dossiers ouverts par niveau de risque
+dashboard-by-risk-desc = Dossiers ouverts de l'organisation, par niveau de risque.
+dashboard-risk = Niveau de risque
+dashboard-table = Afficher les chiffres sous forme de tableau

@@ -1,1 +1,167 @@
-# pt: admin pages of the web interface.
+# pt: páginas de administração, alertas, diretório de parceiros e painel.
+
+## Navegação
+nav-alert = Enviar um alerta
+nav-alerts = Alertas
+my-work-alerts = Novos alertas ({ $count })
+
+## O formulário de alerta (pontos focais)
+alert-title = Enviar um alerta
+alert-intro = Conte-nos sobre uma criança que possa estar em risco ou ser explorada. Só as pessoas que protegem crianças na sua organização o lerão.
+alert-sent = Alerta enviado. Obrigado: alguém vai tratar dele.
+alert-what = O que viu
+alert-child = A criança, se souber
+alert-child-hint = Deixe vazio o que não souber.
+alert-you = Você
+alert-submit = Enviar o alerta
+alert-receipts = Alertas que enviou
+alert-no-receipts = Ainda não enviou nenhum alerta.
+alert-receipt = Alerta enviado em { $date }
+alert-field-urgency = Qual a urgência?
+alert-field-place = Onde
+alert-field-country = País (código como AL ou NPL)
+alert-field-seen-on = Quando (data)
+alert-field-description = O que viu ou ouviu?
+alert-field-child-name = Nome da criança
+alert-field-child-sex = Sexo
+alert-field-child-age = Idade aproximada (anos)
+alert-field-child-description = Tudo o que ajude a encontrar a criança
+alert-field-reporter = O seu nome ou função
+alert-field-contact = Como contactá-lo (opcional)
+alert-field-received = Recebido
+alert-urgency-immediate = Imediata: a criança está em perigo agora
+alert-urgency-soon = Em breve: dentro de alguns dias
+alert-urgency-routine = Normal
+alert-status-new = Novo
+alert-status-case = Caso aberto
+alert-status-evidence = Guardado para a análise de situação
+alert-status-dismissed = Arquivado
+alert-error-reporter = Diga quem é: um nome ou uma função (no máximo 200 caracteres).
+alert-error-contact = O contacto pode ter no máximo 200 caracteres.
+alert-error-place = Diga onde a criança foi vista.
+alert-error-country = Use um código de país como AL, NP ou NPL, ou deixe vazio.
+alert-error-seen-on = Indique uma data que não seja futura.
+alert-error-description = Descreva o que viu ou ouviu.
+alert-error-urgency = Escolha a urgência.
+alert-error-child-name = O nome pode ter no máximo 200 caracteres.
+alert-error-child-sex = Escolha o sexo, ou deixe vazio.
+alert-error-child-age = A idade deve ser um número inteiro de anos de 0 a 25.
+alert-error-child-description = A descrição pode ter no máximo 1000 caracteres.
+
+## Alertas recebidos e a sua triagem
+alerts-title = Alertas
+alerts-new = Novos alertas
+alerts-triaged = Alertas triados
+alerts-none = Nenhum.
+triage-title = Alerta
+triage-status = Estado: { $status }
+triage-open-case = Abrir o caso registado a partir deste alerta
+triage-note-was = Nota: { $note }
+triage-as-case = Registar a criança
+triage-as-case-hint = Preenchido a partir do alerta: verifique e complete. O caso é-lhe atribuído se for técnico de casos.
+triage-register = Registar e abrir o caso
+triage-other = Ou, sem registar nenhuma criança
+triage-as-evidence = Guardar como evidência para a análise de situação desta zona
+triage-dismiss = Arquivar (diga porquê abaixo)
+triage-note = Nota ou motivo
+triage-decide = Guardar a decisão
+triage-back = Voltar aos alertas
+triage-error-note = Indique o motivo do arquivamento (no máximo 2000 caracteres).
+triage-error-decision = Escolha o que fazer com o alerta.
+
+## Navegação das outras páginas
+nav-dashboard = Painel
+nav-directory = Parceiros
+nav-admin = Administração
+
+## O diretório de parceiros
+directory-title = Diretório de parceiros
+directory-intro = Quem faz o quê e onde: as organizações da rede, os países onde trabalham e os serviços que oferecem.
+directory-country = País
+directory-all-countries = Todos os países
+directory-filter = Mostrar
+directory-count = { $count } organizações
+directory-name = Organização
+directory-type = Tipo
+directory-countries = Países
+directory-services = Serviços
+directory-contact = Ponto de contacto
+org-type-NGO = Organização não governamental
+org-type-LawEnforcement = Forças de segurança
+org-type-HealthServiceOrganisation = Serviço de saúde
+org-type-CentralGovernmentOrganisation = Administração central
+org-type-LocalGovernmentOrganisation = Administração local
+org-type-ImmigrationService = Serviço de imigração
+org-type-LegalService = Serviço jurídico
+org-type-CorporateBusiness = Empresa
+org-type-SchoolOrCollege = Escola
+
+## Administração
+admin-nav-label = Administração
+admin-organisations-title = Organizações
+admin-organisation-created = A organização foi adicionada.
+admin-organisation-new = Adicionar uma organização
+admin-organisation-create = Adicionar a organização
+admin-field-prefix = Prefixo das referências de caso (como TDH-AL; derivado do nome se vazio)
+admin-field-countries = Países (códigos como AL ou NPL, separados por vírgulas)
+admin-field-services = Serviços oferecidos (separados por vírgulas)
+admin-error-org-name = Escreva o nome da organização (no máximo 200 caracteres).
+admin-error-org-type = Escolha o tipo de organização.
+admin-error-prefix = Use de 2 a 16 letras, algarismos ou hífenes, não usados por outra organização.
+admin-error-contact = O ponto de contacto pode ter no máximo 500 caracteres.
+admin-error-services = Cada serviço pode ter no máximo 100 caracteres.
+admin-error-countries = Indique pelo menos um país, com códigos como AL, NP ou NPL.
+admin-users-title = Contas de utilizador
+admin-user-created = A conta { $username } foi criada.
+admin-password-once = A palavra-passe está abaixo. Só é mostrada desta vez: entregue-a à pessoa de forma segura; pode entrar já.
+admin-field-username = Nome de utilizador
+admin-field-display-name = Nome completo
+admin-field-role = Função
+admin-field-organisation = Organização
+admin-field-language = Língua
+admin-field-password = Palavra-passe
+admin-password-hint = Pelo menos 12 caracteres. Deixe vazio para gerar uma, mostrada uma vez.
+admin-field-state = Estado
+admin-active = Ativa
+admin-inactive = Desativada
+admin-deactivate = Desativar { $username }
+admin-reactivate = Reativar { $username }
+admin-user-new = Criar uma conta
+admin-user-create = Criar a conta
+admin-role-focal_point = Ponto focal comunitário
+admin-role-caseworker = Técnico de casos
+admin-role-supervisor = Supervisor
+admin-role-manager = Gestor de programa
+admin-role-analyst = Analista
+admin-role-admin = Administrador
+admin-language-en = Inglês
+admin-language-fr = Francês
+admin-language-es = Espanhol
+admin-language-pt = Português
+admin-language-ne = Nepalês
+admin-error-username = Use de 3 a 64 letras, algarismos, pontos, hífenes ou sublinhados, ainda não usados.
+admin-error-password = A palavra-passe precisa de pelo menos 12 caracteres (no máximo 256).
+admin-error-role = Escolha uma função.
+admin-error-language = Escolha uma língua.
+admin-error-display-name = O nome pode ter no máximo 200 caracteres.
+admin-error-organisation = Escolha a organização.
+
+## O painel do supervisor
+dashboard-title = Painel
+dashboard-intro = Os casos da sua organização, contados: aqui não se mostra a identidade de ninguém.
+dashboard-unassigned = Sem atribuição
+dashboard-caseload = Casos por técnico
+dashboard-caseload-desc = Casos abertos atribuídos a cada membro da equipa, e casos abertos sem atribuição.
+dashboard-caseworker = Técnico de casos
+dashboard-open-cases = Casos abertos
+dashboard-overdue = Trabalho em atraso por técnico
+dashboard-overdue-desc = Tarefas com prazo ultrapassado (atribuição, primeira resposta, plano, acompanhamentos, serviços, revisões) nos casos abertos de cada membro.
+dashboard-overdue-tasks = Tarefas em atraso
+dashboard-by-status = Casos por estado
+dashboard-by-status-desc = Todos os casos da organização, pela sua etapa.
+dashboard-status = Estado
+dashboard-cases = Casos
+dashboard-by-risk = Casos abertos por nível de risco
+dashboard-by-risk-desc = Casos abertos da organização, por nível de risco.
+dashboard-risk = Nível de risco
+dashboard-table = Mostrar os números numa tabela

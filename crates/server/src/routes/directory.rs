@@ -75,11 +75,17 @@ pub async fn create_user(
 ) -> ApiResult<(StatusCode, Json<UserEnvelope>)> {
     authorise(&session, Permission::ManageUsers)?;
     let user = NewUser::parse(input)?;
-    let cost = state.config.password_cost;
-    let password = user.password.clone();
-    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password, cost))
-        .await
-        .map_err(|e| ApiError::Internal(format!("password hashing failed: {e}")))??;
+    let hash = hash_password(&state, &user.password).await?;
     let user = state.store.create_user(&session.audit(), user, hash).await?;
     Ok((StatusCode::CREATED, Json(UserEnvelope { user })))
+}
+
+/// Hashes a new password off the async runtime: argon2id takes tens of
+/// milliseconds of CPU by design, which would stall every other request.
+pub(crate) async fn hash_password(state: &AppState, password: &str) -> ApiResult<String> {
+    let cost = state.config.password_cost;
+    let password = password.to_string();
+    tokio::task::spawn_blocking(move || auth::hash_password(&password, cost))
+        .await
+        .map_err(|e| ApiError::Internal(format!("password hashing failed: {e}")))?
 }

@@ -52,7 +52,7 @@ fn case_id(raw: &str) -> ApiResult<CaseId> {
 }
 
 /// A suggestion or tracing-request id: a UUID as written by the store, or it names nothing (404).
-fn record_id(raw: &str) -> ApiResult<String> {
+pub(crate) fn record_id(raw: &str) -> ApiResult<String> {
     uuid::Uuid::parse_str(raw)
         .ok()
         .filter(|id| id.hyphenated().to_string() == raw)

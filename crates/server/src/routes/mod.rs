@@ -1,5 +1,6 @@
 //! The API's routes, one module per resource.
 
+pub(crate) mod alerts;
 pub(crate) mod cases;
 pub(crate) mod directory;
 pub(crate) mod exchange;
@@ -34,6 +35,7 @@ pub fn api() -> Router<AppState> {
         .route("/api/v1/cases/{id}/htcds.csv", get(exchange::case_htcds_csv).fallback(method_not_allowed))
         .merge(workflow_routes())
         .merge(linkage::routes())
+        .merge(alerts::routes())
         .route("/api/v1/openapi.json", get(crate::openapi::document))
         .route("/healthz", get(|| async { "ok" }))
 }

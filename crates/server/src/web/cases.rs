@@ -79,6 +79,8 @@ struct MyWorkPage {
     high_count: String,
     /// The work list: tasks due, approvals waiting, referrals and transfers.
     work: Option<WorkLists>,
+    /// New alerts sent to the organisation, most urgent first.
+    alerts: Option<super::alerts::NewAlerts>,
 }
 
 /// `GET /`: *My work*, the home page.
@@ -95,6 +97,7 @@ pub async fn my_work(State(state): State<AppState>, session: WebSession) -> Resp
                 open_count: String::new(),
                 high_count: String::new(),
                 work: None,
+                alerts: None,
             },
         );
     }
@@ -121,7 +124,11 @@ pub async fn my_work(State(state): State<AppState>, session: WebSession) -> Resp
         Ok(work) => Some(work),
         Err(error) => return failure(ui, error.into()),
     };
-    page(StatusCode::OK, &MyWorkPage { ui, may_hold_cases: true, cases, open_count, high_count, work })
+    let alerts = match super::alerts::new_alerts(&state, &session, &ui).await {
+        Ok(alerts) => alerts,
+        Err(error) => return failure(ui, error.into()),
+    };
+    page(StatusCode::OK, &MyWorkPage { ui, may_hold_cases: true, cases, open_count, high_count, work, alerts })
 }
 
 /// A value of a `<select>`.
@@ -131,7 +138,13 @@ pub struct Choice {
     pub selected: bool,
 }
 
-fn choices<T: Copy>(ui: &Ui, all: &[T], wire: fn(T) -> &'static str, prefix: &str, current: &str) -> Vec<Choice> {
+pub(super) fn choices<T: Copy>(
+    ui: &Ui,
+    all: &[T],
+    wire: fn(T) -> &'static str,
+    prefix: &str,
+    current: &str,
+) -> Vec<Choice> {
     all.iter()
         .map(|value| {
             let value = wire(*value);
@@ -266,7 +279,7 @@ pub struct RegistrationForm {
     #[serde(default)]
     pub consent_sharing: Option<String>,
     #[serde(default)]
-    csrf: String,
+    pub csrf: String,
 }
 
 #[derive(Template)]
@@ -313,7 +326,7 @@ pub async fn new_form(session: WebSession) -> Response {
 
 /// The form's field that shows a validation problem of `path`, and the
 /// message key explaining it.
-fn field_of(path: &str) -> (&'static str, &'static str) {
+pub(super) fn field_of(path: &str) -> (&'static str, &'static str) {
     match path {
         "child.given_name" => ("given_name", "error-given-name"),
         "child.family_name" => ("family_name", "error-family-name"),
@@ -333,7 +346,11 @@ fn field_of(path: &str) -> (&'static str, &'static str) {
 
 /// Builds the API's registration body from the form. Problems the API body
 /// cannot express (an age that is not a number) are reported directly.
-fn registration_input(form: &RegistrationForm, errors: &mut BTreeMap<&'static str, String>, ui: &Ui) -> NewCaseInput {
+pub(super) fn registration_input(
+    form: &RegistrationForm,
+    errors: &mut BTreeMap<&'static str, String>,
+    ui: &Ui,
+) -> NewCaseInput {
     let optional = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
     let estimated_age = match form.estimated_age.trim() {
         "" => None,

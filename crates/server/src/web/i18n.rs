@@ -309,6 +309,9 @@ mod tests {
                     "to",
                     "what",
                     "field",
+                    "username",
+                    "status",
+                    "note",
                 ] {
                     args.set(name, "1");
                 }

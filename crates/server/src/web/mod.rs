@@ -12,8 +12,12 @@
 //! - No identity data in URLs (name searches are POSTed), titles or logs;
 //!   pages are `Cache-Control: no-store`.
 
+mod admin;
+mod alerts;
 mod assets;
 mod cases;
+mod dashboard;
+mod directory;
 pub mod i18n;
 mod session;
 mod workflow;
@@ -25,7 +29,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use safepath_domain::policy::{role_may, Permission};
+use safepath_domain::policy::{role_may, sees_only_the_alert_form, Permission};
 use tower_http::compression::CompressionLayer;
 
 use crate::auth;
@@ -37,7 +41,7 @@ use i18n::Language;
 /// The pages, their assets, and gzip for all of them.
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/", get(cases::my_work))
+        .route("/", get(alerts::home))
         .route("/sign-in", get(session::form).post(session::submit))
         .route("/sign-out", post(session::sign_out))
         .route("/cases", get(cases::list).post(cases::search))
@@ -46,6 +50,16 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}/workflow/{step}", post(workflow::step))
         .route("/approvals", get(workflow::approvals))
         .route("/referrals/{id}", get(workflow::referral).post(workflow::referral_answer))
+        .route("/alert", get(alerts::form).post(alerts::send))
+        .route("/alerts", get(alerts::queue))
+        .route("/alerts/{id}", get(alerts::show))
+        .route("/alerts/{id}/triage", post(alerts::triage))
+        .route("/directory", get(directory::show))
+        .route("/dashboard", get(dashboard::show))
+        .route("/admin", get(admin::users))
+        .route("/admin/users", get(admin::users).post(admin::create_user))
+        .route("/admin/users/{id}/active", post(admin::set_active))
+        .route("/admin/organisations", get(admin::organisations).post(admin::create_organisation))
         .route("/static/{name}", get(assets::serve))
         .layer(CompressionLayer::new())
 }
@@ -63,6 +77,11 @@ pub struct Ui {
 
 pub struct SignedIn {
     pub name: String,
+    /// A focal point: the navigation shows the alert form and nothing else.
+    pub alert_form_only: bool,
+    pub may_triage_alerts: bool,
+    pub may_read_dashboard: bool,
+    pub may_administer: bool,
     pub may_list_cases: bool,
     pub may_register: bool,
     pub may_approve: bool,
@@ -85,6 +104,10 @@ impl Ui {
         Ui {
             signed_in: Some(SignedIn {
                 name: user.display_name.clone().unwrap_or_else(|| user.username.clone()),
+                alert_form_only: sees_only_the_alert_form(user.role),
+                may_triage_alerts: role_may(user.role, Permission::TriageAlerts),
+                may_read_dashboard: role_may(user.role, Permission::ReadTeamDashboard),
+                may_administer: role_may(user.role, Permission::ManageUsers),
                 may_list_cases: role_may(user.role, Permission::ListCases),
                 may_register: role_may(user.role, Permission::RegisterCase),
                 may_approve: role_may(

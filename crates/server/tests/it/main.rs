@@ -3,6 +3,7 @@
 mod support;
 
 mod access_matrix;
+mod alerts;
 mod browser;
 mod duplicates;
 mod hostile_input;
@@ -10,6 +11,7 @@ mod settings;
 mod story;
 mod tracing;
 mod web;
+mod web_pages;
 mod web_workflow;
 mod workflow_refusals;
 mod workflow_story;
