@@ -7,6 +7,8 @@
 //!   assessment, explained on the page; a Nepali caseworker sees Devanagari.
 //! - `referral`: two browsers at once, two organisations in two countries,
 //!   the partner's caseworker in French, from registration to closure.
+//! - `focal_point`: a focal point sends an alert and can open nothing else,
+//!   while a caseworker sees it arrive in *My work*.
 //! - `slow_link` (ignored, a measurement): *My work* on a 2G-like link.
 //!
 //! Needs `/usr/bin/chromium`, `/usr/bin/chromedriver` (`.ci/run` installs
@@ -18,6 +20,7 @@
 //! repository).
 
 mod driver;
+mod focal_point;
 mod referral;
 mod registration;
 mod slow_link;

@@ -14,7 +14,7 @@ use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource};
 use serde_json::{json, Value};
 
-use crate::support::PASSWORD;
+use crate::support::{Backend, TestApp, PASSWORD};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
@@ -44,6 +44,42 @@ pub(crate) fn prerequisites() -> Option<Arc<str>> {
         return None;
     }
     Some(axe_source().into())
+}
+
+/// The application on `backend` and axe-core's source, or `None` when the
+/// test is skipped: no browser (see [`prerequisites`]), or no PostgreSQL
+/// configured for the PostgreSQL variant.
+pub(crate) async fn app_on(backend: Backend) -> Option<(TestApp, Arc<str>)> {
+    let axe = prerequisites()?;
+    let Some(app) = TestApp::start(backend).await else {
+        eprintln!("SAFEPATH_TEST_DATABASE_URL is not set: PostgreSQL variant skipped");
+        return None;
+    };
+    Some((app, axe))
+}
+
+/// Two browsers open at once on one application (two WebDriver sessions of
+/// one chromedriver, each with its own cookies and cache).
+pub(crate) struct TwoBrowsers {
+    pub(crate) a: Tab,
+    pub(crate) b: Tab,
+    _driver: Chromedriver,
+}
+
+impl TwoBrowsers {
+    pub(crate) async fn open(app: &TestApp, axe: &Arc<str>) -> TwoBrowsers {
+        let driver = Chromedriver::start().await;
+        let (a, b) = tokio::join!(driver.tab(&app.base, axe), driver.tab(&app.base, axe));
+        TwoBrowsers { a, b, _driver: driver }
+    }
+
+    /// Closes both browsers whatever the story's outcome, then fails the
+    /// test with the story's own words if it failed.
+    pub(crate) async fn finish(self, outcome: Outcome) {
+        self.a.close().await;
+        self.b.close().await;
+        outcome.unwrap_or_else(|failure| panic!("{failure}"));
+    }
 }
 
 /// axe-core's browser bundle, from the npm cache directory; installed there

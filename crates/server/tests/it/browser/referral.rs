@@ -10,8 +10,8 @@
 use chrono::{Days, Utc};
 use safepath_domain::codes::Role;
 
-use super::driver::{prerequisites, Chromedriver, Outcome, Strings, Tab};
-use crate::support::{Backend, TestApp};
+use super::driver::{app_on, Outcome, Strings, Tab, TwoBrowsers};
+use crate::support::Backend;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_child_is_referred_across_a_border_and_closed_in_two_browsers_on_sqlite() {
@@ -24,11 +24,7 @@ async fn a_child_is_referred_across_a_border_and_closed_in_two_browsers_on_postg
 }
 
 async fn two_browsers(backend: Backend) {
-    let Some(axe) = prerequisites() else { return };
-    let Some(app) = TestApp::start(backend).await else {
-        eprintln!("SAFEPATH_TEST_DATABASE_URL is not set: PostgreSQL variant skipped");
-        return;
-    };
+    let Some((app, axe)) = app_on(backend).await else { return };
     // Tirana's caseworker and supervisor work in English (the default),
     // Paris's caseworker in French.
     let tirana = app.seed_organisation("Tirana Child Protection", "AL").await;
@@ -37,12 +33,9 @@ async fn two_browsers(backend: Backend) {
     let paris = app.seed_organisation("Paris Accueil Mineurs", "FR").await;
     crate::web::seed_user_speaking(&app, "fr.cw", Role::Caseworker, &paris, "fr").await;
 
-    let driver = Chromedriver::start().await;
-    let (tirana_tab, paris_tab) = tokio::join!(driver.tab(&app.base, &axe), driver.tab(&app.base, &axe));
-    let outcome = story(&tirana_tab, &paris_tab, &paris).await;
-    tirana_tab.close().await;
-    paris_tab.close().await;
-    outcome.unwrap_or_else(|failure| panic!("{failure}"));
+    let browsers = TwoBrowsers::open(&app, &axe).await;
+    let outcome = story(&browsers.a, &browsers.b, &paris).await;
+    browsers.finish(outcome).await;
 }
 
 fn day(days: u64) -> String {
@@ -211,6 +204,10 @@ async fn story(a: &Tab, b: &Tab, paris: &str) -> Outcome {
         &[("from", &en.t("code-status-closure_requested")), ("to", &en.t("code-status-closed"))],
     );
     b.shows(&[&en.get("wf-history-approved", &[("what", &en.t("wf-approval-closure"))]), &closed]).await?;
+    b.goto("/dashboard").await?;
+    b.shows(&[&en.t("dashboard-title")]).await?;
+    b.hides(&["Drita", "Hoxha"]).await?;
+    b.check("dashboard").await?;
     a.goto(&case_page).await?;
     a.shows(&[&closed]).await?;
     a.check("case-page-closed").await
