@@ -285,6 +285,8 @@ pub struct RowCounts {
     /// Alerts (issue #5): heads and reports.
     pub alerts: i64,
     pub alert_details: i64,
+    /// Case notes (issue #5).
+    pub case_notes: i64,
 }
 
 pub(crate) async fn row_counts(pool: &AnyPool) -> StoreResult<RowCounts> {
@@ -306,7 +308,8 @@ pub(crate) async fn row_counts(pool: &AnyPool) -> StoreResult<RowCounts> {
                 (SELECT COUNT(*) FROM work_items) AS work_items,
                 (SELECT COUNT(*) FROM organisation_settings) AS organisation_settings,
                 (SELECT COUNT(*) FROM alerts) AS alerts,
-                (SELECT COUNT(*) FROM alert_details) AS alert_details",
+                (SELECT COUNT(*) FROM alert_details) AS alert_details,
+                (SELECT COUNT(*) FROM case_notes) AS case_notes",
     )
     .fetch_one(pool)
     .await?;
@@ -329,5 +332,6 @@ pub(crate) async fn row_counts(pool: &AnyPool) -> StoreResult<RowCounts> {
         organisation_settings: row.try_get("organisation_settings")?,
         alerts: row.try_get("alerts")?,
         alert_details: row.try_get("alert_details")?,
+        case_notes: row.try_get("case_notes")?,
     })
 }

@@ -78,6 +78,7 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
     (2, "workflow", include_str!("../migrations/sqlite/0002_workflow.sql")),
     (3, "linkage", include_str!("../migrations/sqlite/0003_linkage.sql")),
     (4, "work_items", include_str!("../migrations/sqlite/0004_work_items.sql")),
+    (5, "notes", include_str!("../migrations/sqlite/0005_notes.sql")),
     (6, "alerts", include_str!("../migrations/sqlite/0006_alerts.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
@@ -85,6 +86,7 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (2, "workflow", include_str!("../migrations/postgres/0002_workflow.sql")),
     (3, "linkage", include_str!("../migrations/postgres/0003_linkage.sql")),
     (4, "work_items", include_str!("../migrations/postgres/0004_work_items.sql")),
+    (5, "notes", include_str!("../migrations/postgres/0005_notes.sql")),
     (6, "alerts", include_str!("../migrations/postgres/0006_alerts.sql")),
 ];
 

@@ -10,11 +10,13 @@
 
 mod alerts;
 pub mod audit;
+mod case_file;
 mod cases;
 pub mod db;
 mod directory;
 mod exchange;
 pub mod linkage;
+mod notes;
 mod store_impl;
 mod team;
 mod work_items;
@@ -34,6 +36,7 @@ use serde::Serialize;
 
 pub use alerts::ALERT_LIST_LIMIT;
 pub use audit::{AuditVerification, RowCounts};
+pub use case_file::CaseFile;
 use chrono::NaiveDate;
 pub use db::{Backend, SqlStore, StoreConfig};
 pub use exchange::{no_progress, ExportFilter, ImportProgress};
@@ -41,8 +44,10 @@ pub use linkage::{
     DuplicateDecision, DuplicateSuggestion, MatchExplanation, PossibleDuplicate, SuggestionStatus, TracingMatch,
     TracingMatches, TracingRequestRecord,
 };
+pub use notes::NoteRecord;
 use safepath_domain::family_tracing::TracingRequest;
 use safepath_domain::workflow::approval::Approval;
+use safepath_domain::workflow::note::NewNote;
 use safepath_domain::workflow::referral::{CaseSection, NewReferral, ReferralAction, ReferralOutcome};
 use safepath_domain::workflow::settings::{OrganisationSettings, SettingsView};
 use safepath_domain::workflow::transfer::NewTransfer;
@@ -362,6 +367,28 @@ pub trait Store: Send + Sync + 'static {
         id: &CaseId,
         include_perpetrators: bool,
     ) -> StoreResult<CaseHistory>;
+    /// A transfer addressed to the caller's organisation (its receiver's view
+    /// before answering); any other is absent.
+    async fn incoming_transfer(&self, ctx: &AuditContext, id: &str) -> StoreResult<TransferRecord>;
+    /// The whole case file for the case page, in one unit: case and identity,
+    /// records, history, notes (audited as one `case.read` naming each part).
+    async fn case_file(
+        &self,
+        ctx: &AuditContext,
+        scope: &CaseScope,
+        id: &CaseId,
+        include_perpetrators: bool,
+    ) -> StoreResult<CaseFile>;
+    /// Adds a free-text note to a case (never exported or aggregated).
+    async fn add_case_note(
+        &self,
+        ctx: &AuditContext,
+        scope: &CaseScope,
+        id: &CaseId,
+        note: NewNote,
+    ) -> StoreResult<NoteRecord>;
+    /// A case's notes, newest first (audited as a read).
+    async fn case_notes(&self, ctx: &AuditContext, scope: &CaseScope, id: &CaseId) -> StoreResult<Vec<NoteRecord>>;
     /// The caller's work list at `now`.
     async fn work(
         &self,

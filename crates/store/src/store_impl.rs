@@ -10,17 +10,20 @@ use safepath_domain::user::{NewUser, User};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use safepath_domain::workflow::approval::Approval;
+use safepath_domain::workflow::note::NewNote;
 use safepath_domain::workflow::referral::{CaseSection, NewReferral, ReferralAction, ReferralOutcome};
 use safepath_domain::workflow::settings::{OrganisationSettings, SettingsView};
 use safepath_domain::workflow::transfer::NewTransfer;
 use safepath_domain::workflow::ConsentOverride;
 
 use crate::audit::{self, AuditVerification, NewEvent, RowCounts, Target};
+use crate::case_file::CaseFile;
 use crate::db::{Backend, SqlStore};
 use crate::linkage::{
     DuplicateDecision, DuplicateSuggestion, PossibleDuplicate, TracingMatch, TracingMatches, TracingRequestRecord,
 };
 use crate::team::{TeamDashboard, UserAccount};
+use crate::notes::NoteRecord;
 use crate::workflow::{
     ApprovalRecord, CaseCommand, CaseHistory, CaseRecord, NewRecord, RecordKind, ReferralRecord, ReferredCase,
     Screening, StandardsView, StatusChange, TransferAnswer, TransferRecord, WorkView,
@@ -319,6 +322,34 @@ impl Store for SqlStore {
         include_perpetrators: bool,
     ) -> StoreResult<CaseHistory> {
         self.case_history_impl(ctx, scope, id, include_perpetrators).await
+    }
+
+    async fn incoming_transfer(&self, ctx: &AuditContext, id: &str) -> StoreResult<TransferRecord> {
+        self.incoming_transfer_impl(ctx, id).await
+    }
+
+    async fn case_file(
+        &self,
+        ctx: &AuditContext,
+        scope: &CaseScope,
+        id: &CaseId,
+        include_perpetrators: bool,
+    ) -> StoreResult<CaseFile> {
+        self.case_file_impl(ctx, scope, id, include_perpetrators).await
+    }
+
+    async fn add_case_note(
+        &self,
+        ctx: &AuditContext,
+        scope: &CaseScope,
+        id: &CaseId,
+        note: NewNote,
+    ) -> StoreResult<NoteRecord> {
+        self.add_case_note_impl(ctx, scope, id, note).await
+    }
+
+    async fn case_notes(&self, ctx: &AuditContext, scope: &CaseScope, id: &CaseId) -> StoreResult<Vec<NoteRecord>> {
+        self.case_notes_impl(ctx, scope, id).await
     }
 
     async fn work(&self, ctx: &AuditContext, scope: &CaseScope, now: DateTime<Utc>) -> StoreResult<WorkView> {

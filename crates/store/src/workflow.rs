@@ -368,22 +368,22 @@ pub const WORK_LIST_LIMIT: usize = 100;
 
 /// The case columns a workflow step needs (no identity).
 #[derive(Debug, Clone)]
-struct CaseHead {
-    id: CaseId,
-    organisation_id: OrganisationId,
-    status: CaseStatus,
-    version: i64,
+pub(crate) struct CaseHead {
+    pub(crate) id: CaseId,
+    pub(crate) organisation_id: OrganisationId,
+    pub(crate) status: CaseStatus,
+    pub(crate) version: i64,
 }
 
 fn refused(refusal: Refusal) -> StoreError {
     StoreError::Refused(refusal)
 }
 
-fn actor_of(ctx: &AuditContext) -> StoreResult<Actor> {
+pub(crate) fn actor_of(ctx: &AuditContext) -> StoreResult<Actor> {
     ctx.actor.clone().ok_or_else(|| StoreError::Unsupported("workflow steps are taken by a signed-in user".into()))
 }
 
-async fn case_head(tx: &mut Tx, scope: &CaseScope, id: &CaseId) -> StoreResult<Option<CaseHead>> {
+pub(crate) async fn case_head(tx: &mut Tx, scope: &CaseScope, id: &CaseId) -> StoreResult<Option<CaseHead>> {
     let mut params = Params::default();
     let id_param = params.text(id.as_str());
     let condition = scope_condition(scope, &mut params);
@@ -404,7 +404,7 @@ async fn case_head(tx: &mut Tx, scope: &CaseScope, id: &CaseId) -> StoreResult<O
 
 /// The case in scope, or `None` after auditing the attempt as `not_found`
 /// (the pattern of `case.update`: a write aimed at an absent case is traced).
-async fn case_or_audit(
+pub(crate) async fn case_or_audit(
     tx: &mut Tx,
     ctx: &AuditContext,
     scope: &CaseScope,
@@ -423,7 +423,13 @@ async fn case_or_audit(
     Ok(head)
 }
 
-async fn audit_case(tx: &mut Tx, ctx: &AuditContext, action: &str, case: &CaseId, fields: &[&str]) -> StoreResult<()> {
+pub(crate) async fn audit_case(
+    tx: &mut Tx,
+    ctx: &AuditContext,
+    action: &str,
+    case: &CaseId,
+    fields: &[&str],
+) -> StoreResult<()> {
     audit::append(tx, ctx, NewEvent { action, target: Some(Target::new("case", case.as_str())), fields, outcome: "ok" })
         .await
 }
@@ -1598,6 +1604,38 @@ impl SqlStore {
             .await?
     }
 
+    /// A transfer as its receiver reads it before answering: the request
+    /// itself (countries, reason, details), never the case.
+    pub(crate) async fn incoming_transfer_impl(&self, ctx: &AuditContext, id: &str) -> StoreResult<TransferRecord> {
+        let actor = actor_of(ctx)?;
+        let (ctx, id) = (ctx.clone(), id.to_string());
+        self.writer
+            .read_and_audit(move |tx| {
+                Box::pin(async move {
+                    let row = sqlx::query(&format!("SELECT {TRANSFER_COLUMNS} FROM transfers WHERE id = $1"))
+                        .bind(&id)
+                        .fetch_optional(&mut tx.conn)
+                        .await?;
+                    let transfer = row
+                        .as_ref()
+                        .map(transfer_from_row)
+                        .transpose()?
+                        .filter(|t| policy::may_answer_transfer(&actor, &t.to_organisation));
+                    let outcome = if transfer.is_some() { "ok" } else { "not_found" };
+                    let event = NewEvent {
+                        action: "transfer.read",
+                        target: Some(Target::new("transfer", &id)),
+                        fields: &[],
+                        outcome,
+                    };
+                    audit::append(tx, &ctx, event).await?;
+                    Ok(transfer)
+                })
+            })
+            .await?
+            .ok_or(StoreError::NotFound)
+    }
+
     pub(crate) async fn answer_transfer_impl(
         &self,
         ctx: &AuditContext,
@@ -1880,6 +1918,30 @@ async fn run_command(
         }
         CaseCommand::ResumeAfterTransfer => step(tx, ctx, actor, head, Action::ResumeAfterTransfer).await,
     }
+}
+
+/// The workflow part of a case file, for a case already read under the
+/// caller's scope: every record (perpetrators only when permitted) and the
+/// history. The case page reads it in the same unit as the case itself.
+pub(crate) async fn workflow_of(
+    tx: &mut Tx,
+    case: &CaseView,
+    include_perpetrators: bool,
+) -> StoreResult<(Vec<CaseRecord>, CaseHistory)> {
+    let kinds: Vec<RecordKind> = RecordKind::ALL
+        .iter()
+        .copied()
+        .filter(|kind| include_perpetrators || *kind != RecordKind::Perpetrator)
+        .collect();
+    let records = records_of(tx, &case.id, &kinds).await?;
+    let head = CaseHead {
+        id: case.id.clone(),
+        organisation_id: case.organisation_id.clone(),
+        status: case.status,
+        version: case.version,
+    };
+    let history = history_of(tx, &head, include_perpetrators).await?;
+    Ok((records, history))
 }
 
 async fn history_of(tx: &mut Tx, head: &CaseHead, include_perpetrators: bool) -> StoreResult<CaseHistory> {

@@ -37,6 +37,7 @@
 //! | [`standards`] | the standards-of-care checklist and its unmet items |
 //! | [`episodes`] | exploitation and movement episodes, perpetrators |
 //! | [`follow_up`] | follow-ups |
+//! | [`note`] | free-text case notes (never exported or aggregated) |
 //! | [`deadlines`] | the deadline table and a case's due and overdue tasks |
 //! | [`settings`] | an organisation's deadline table and standards-of-care list, defaults where unset |
 
@@ -50,6 +51,7 @@ mod fields;
 pub mod follow_up;
 pub mod indicators;
 pub mod machine;
+pub mod note;
 pub mod plan;
 pub mod referral;
 pub mod rules;

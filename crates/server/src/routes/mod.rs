@@ -5,6 +5,7 @@ pub(crate) mod cases;
 pub(crate) mod directory;
 pub(crate) mod exchange;
 pub(crate) mod linkage;
+pub(crate) mod notes;
 pub(crate) mod session;
 pub(crate) mod workflow;
 
@@ -74,6 +75,7 @@ fn workflow_routes() -> Router<AppState> {
         .route(&case("reopen"), post(w::reopen).fallback(method_not_allowed))
         .route(&case("duplicate"), post(w::mark_duplicate).fallback(method_not_allowed))
         .route(&case("history"), get(w::history).fallback(method_not_allowed))
+        .route(&case("notes"), get(notes::list_notes).post(notes::add_note).fallback(method_not_allowed))
         .route("/api/v1/referrals/{id}", get(w::read_referral).fallback(method_not_allowed))
         .route("/api/v1/referrals/{id}/case", get(w::referred_case).fallback(method_not_allowed))
         .route("/api/v1/referrals/{id}/case/{section}", get(w::referred_section).fallback(method_not_allowed))
@@ -81,6 +83,7 @@ fn workflow_routes() -> Router<AppState> {
         .route("/api/v1/referrals/{id}/decline", post(w::decline_referral).fallback(method_not_allowed))
         .route("/api/v1/referrals/{id}/complete", post(w::complete_referral).fallback(method_not_allowed))
         .route("/api/v1/referrals/{id}/revoke", post(w::revoke_referral).fallback(method_not_allowed))
+        .route("/api/v1/transfers/{id}", get(w::read_transfer).fallback(method_not_allowed))
         .route("/api/v1/transfers/{id}/accept", post(w::accept_transfer).fallback(method_not_allowed))
         .route("/api/v1/transfers/{id}/decline", post(w::decline_transfer).fallback(method_not_allowed))
         .route("/api/v1/approvals", get(w::approval_queue).fallback(method_not_allowed))

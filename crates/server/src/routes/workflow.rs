@@ -627,6 +627,23 @@ async fn answer(
     Ok(Json(TransferEnvelope { transfer }))
 }
 
+/// A transfer addressed to the caller's organisation, as its receiver reads
+/// it before answering (never the case itself); any other is 404.
+#[utoipa::path(get, path = "/api/v1/transfers/{id}", tag = "workflow",
+    params(("id" = String, Path, description = "transfer id")),
+    responses((status = 200, body = TransferEnvelope), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn read_transfer(
+    State(state): State<AppState>,
+    session: Authenticated,
+    path: CasePath,
+) -> ApiResult<Json<TransferEnvelope>> {
+    authorise(&session, Permission::RespondToReferral)?;
+    let id = record_id(path)?;
+    let transfer = state.store.incoming_transfer(&session.audit(), &id).await?;
+    Ok(Json(TransferEnvelope { transfer }))
+}
+
 /// The receiving organisation accepts a transfer.
 #[utoipa::path(post, path = "/api/v1/transfers/{id}/accept", tag = "workflow",
     params(("id" = String, Path, description = "transfer id")),

@@ -15,6 +15,7 @@
 mod admin;
 mod alerts;
 mod assets;
+mod case_sections;
 mod cases;
 mod dashboard;
 mod directory;
@@ -60,6 +61,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/users", get(admin::users).post(admin::create_user))
         .route("/admin/users/{id}/active", post(admin::set_active))
         .route("/admin/organisations", get(admin::organisations).post(admin::create_organisation))
+        .route("/transfers/{id}", get(workflow::transfer).post(workflow::transfer_answer))
         .route("/static/{name}", get(assets::serve))
         .layer(CompressionLayer::new())
 }

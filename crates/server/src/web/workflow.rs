@@ -14,7 +14,6 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, NaiveDate, Utc};
-use safepath_domain::case::CaseView;
 use safepath_domain::codes::{ApprovalDecision, ApprovalKind, ClosureReason, ReferralReason, ServiceType};
 use safepath_domain::ids::CaseId;
 use safepath_domain::policy::{case_scope, role_may, Permission};
@@ -27,15 +26,19 @@ use safepath_domain::workflow::deadlines::TaskKind;
 use safepath_domain::workflow::follow_up::{FollowUp, FollowUpInput, FollowUpType};
 use safepath_domain::workflow::plan::{CasePlan, CasePlanInput, ServiceItem, ServiceItemInput};
 use safepath_domain::workflow::referral::{CaseSection, NewReferral, ReferralAction, ReferralInput, ReferralOutcome};
+use safepath_domain::workflow::transfer::NewTransfer;
 use safepath_domain::workflow::vulnerability::{
     AssessmentLevel, VulnerabilityAssessment, VulnerabilityAssessmentInput,
 };
 use safepath_domain::workflow::{Refusal, RefusalCode};
 use safepath_domain::ValidationErrors;
 use safepath_store::workflow::WorkItem;
-use safepath_store::{CaseCommand, CaseHistory, CaseRecord, NewRecord, RecordKind, StoreError, WorkView};
+use safepath_store::{
+    CaseCommand, CaseFile, CaseHistory, CaseRecord, NewRecord, RecordKind, StoreError, TransferAnswer, WorkView,
+};
 use serde_json::Value;
 
+use super::case_sections::{self, case_sections, CaseSections, OrganisationNames, SectionStep, StepError};
 use super::cases::{case_page, CasePage, Choice};
 use super::{error_page, failure, page, parse_form, Ui, WebSession};
 use crate::today;
@@ -61,20 +64,29 @@ impl Typed {
         self.fields.iter().find(|(n, _)| n == field).map(|(_, v)| v.clone()).unwrap_or_default()
     }
 
+    /// The `n`-th value typed in a repeated `field` of the form `step` (rows
+    /// of panel members).
+    pub fn nth(&self, step: &str, field: &str, n: &usize) -> String {
+        if self.step != step {
+            return String::new();
+        }
+        self.fields.iter().filter(|(name, _)| name == field).nth(*n).map(|(_, v)| v.clone()).unwrap_or_default()
+    }
+
     /// Whether `value` was among the values of `field` (checkboxes, selects).
     pub fn has(&self, step: &str, field: &str, value: &str) -> bool {
         self.step == step && self.fields.iter().any(|(n, v)| n == field && v == value)
     }
 
-    fn get(&self, field: &str) -> String {
+    pub(super) fn get(&self, field: &str) -> String {
         self.fields.iter().find(|(n, _)| n == field).map(|(_, v)| v.trim().to_string()).unwrap_or_default()
     }
 
-    fn optional(&self, field: &str) -> Option<String> {
+    pub(super) fn optional(&self, field: &str) -> Option<String> {
         Some(self.get(field)).filter(|v| !v.is_empty())
     }
 
-    fn all(&self, field: &str) -> Vec<String> {
+    pub(super) fn all(&self, field: &str) -> Vec<String> {
         self.fields.iter().filter(|(n, _)| n == field).map(|(_, v)| v.clone()).collect()
     }
 }
@@ -133,6 +145,8 @@ pub struct Workflow {
     pub referral_reasons: Vec<Choice>,
     pub organisations: Vec<OrgChoice>,
     pub sections: Vec<SectionChoice>,
+    /// Indicators, BID, transfer, standards, timelines, perpetrators, notes.
+    pub cs: CaseSections,
     pub typed: Typed,
     pub problem: Option<Problem>,
     pub today: String,
@@ -216,38 +230,29 @@ fn approval_kind_label(ui: &Ui, kind: ApprovalKind) -> String {
     ui.t(&format!("wf-approval-{}", kind.as_str()))
 }
 
-/// Loads what the case page shows of the workflow.
+/// Builds what the case page shows of the workflow from the case file (one
+/// store unit) and the partner directory (the referral and transfer forms).
 async fn load_workflow(
     state: &AppState,
     session: &WebSession,
     ui: &Ui,
-    id: &CaseId,
+    file: &CaseFile,
     typed: Typed,
     problem: Option<Problem>,
 ) -> Result<Workflow, StoreError> {
-    let ctx = session.session.audit();
-    let scope = case_scope(&session.session.actor());
-    let kinds = vec![
-        RecordKind::VulnerabilityAssessment,
-        RecordKind::BestInterestAssessment,
-        RecordKind::CasePlan,
-        RecordKind::Service,
-        RecordKind::FollowUp,
-        RecordKind::ClosureRequest,
-    ];
-    let records = state.store.case_records(&ctx, &scope, id, kinds).await?;
-    let may_perpetrators = role_may(session.session.user.role, Permission::ReadPerpetrators);
-    let history = state.store.case_history(&ctx, &scope, id, may_perpetrators).await?;
-    let organisations = state
-        .store
-        .list_organisations(&ctx)
-        .await
-        .unwrap_or_default()
+    let role = session.session.user.role;
+    let directory = state.store.list_organisations(&session.session.audit()).await?;
+    let names: OrganisationNames = directory.iter().map(|o| (o.id.to_string(), o.name.clone())).collect();
+    let organisations = directory
         .into_iter()
         .filter(|o| o.id != session.session.user.organisation_id)
         .map(|o| OrgChoice { id: o.id.to_string(), name: o.name.clone() })
         .collect();
+    let records = &file.records;
+    let history = &file.history;
     let rows = |kind: RecordKind| records.iter().filter(|r| r.kind == kind).map(|r| record_row(ui, r)).collect();
+    let may_approve = role_may(role, Permission::Approve(ApprovalKind::BestInterestAssessment));
+    let may_perpetrators = role_may(role, Permission::ReadPerpetrators);
     Ok(Workflow {
         assessments: rows(RecordKind::VulnerabilityAssessment),
         bias: rows(RecordKind::BestInterestAssessment),
@@ -275,8 +280,8 @@ async fn load_workflow(
                 until: ui.language.date(r.access_until),
             })
             .collect(),
-        history: history_rows(ui, &history),
-        may_approve: role_may(session.session.user.role, Permission::Approve(ApprovalKind::BestInterestAssessment)),
+        history: history_rows(ui, history),
+        may_approve,
         levels: code_choices(ui, AssessmentLevel::ALL, AssessmentLevel::as_str, "wf-level"),
         service_types: code_choices(ui, ServiceType::ALL, ServiceType::as_str, "wf-service"),
         follow_up_types: code_choices(ui, FollowUpType::ALL, FollowUpType::as_str, "wf-follow-up"),
@@ -287,6 +292,7 @@ async fn load_workflow(
             .iter()
             .map(|s| SectionChoice { value: s.as_str(), label: ui.t(&format!("wf-section-{}", s.as_str())) })
             .collect(),
+        cs: case_sections(ui, file, &names, may_approve, may_perpetrators),
         typed,
         problem,
         today: today().to_string(),
@@ -336,15 +342,16 @@ pub async fn render_case(
 ) -> Response {
     let ui = Ui::for_session(session, "cases");
     let scope = case_scope(&session.session.actor());
-    let case: CaseView = match state.store.get_case(&session.session.audit(), &scope, id).await {
-        Ok(case) => case,
+    let may_perpetrators = role_may(session.session.user.role, Permission::ReadPerpetrators);
+    let file = match state.store.case_file(&session.session.audit(), &scope, id, may_perpetrators).await {
+        Ok(file) => file,
         Err(error) => return failure(ui, error.into()),
     };
-    let workflow = match load_workflow(state, session, &ui, id, typed, problem).await {
+    let workflow = match load_workflow(state, session, &ui, &file, typed, problem).await {
         Ok(workflow) => workflow,
         Err(error) => return failure(ui, error.into()),
     };
-    let page_data: CasePage = case_page(ui, case, workflow);
+    let page_data: CasePage = case_page(ui, file.case, workflow);
     page(status, &page_data)
 }
 
@@ -392,6 +399,8 @@ async fn explain_refusal(
 fn anchor_of(step: &str) -> &str {
     if step.starts_with("approve-") {
         "approvals"
+    } else if step.starts_with("transfer") {
+        "transfer"
     } else {
         step
     }
@@ -495,6 +504,8 @@ fn build_step(step: &str, form: &Typed) -> Result<Step, Option<ValidationErrors>
             })
             .map_err(invalid)?,
         )),
+        "transfer-complete" => Step::Command(CaseCommand::CompleteTransfer),
+        "transfer-cancel" => Step::Command(CaseCommand::CancelTransfer),
         "referral" => Step::Refer(ReferralInput {
             to_organisation: form.get("to_organisation"),
             to_user: None,
@@ -544,19 +555,38 @@ pub async fn step(
     let ctx = session.session.audit();
     let actor = session.session.actor();
     let scope = case_scope(&actor);
-    let outcome = match build_step(&step, &typed) {
-        Err(None) => return error_page(ui, StatusCode::NOT_FOUND),
-        Err(Some(errors)) => Err(StoreError::Invalid(errors)),
-        Ok(Step::Record(record)) => state.store.add_case_record(&ctx, &scope, &id, *record).await.map(|_| ()),
-        Ok(Step::Command(command)) => state.store.case_command(&ctx, &scope, &id, command).await.map(|_| ()),
-        Ok(Step::Approve(kind, input)) => match Approval::decide(kind, input, &actor, today()) {
-            Ok(approval) => state.store.decide_approval(&ctx, &scope, &id, approval).await.map(|_| ()),
-            Err(DecisionError::Refused(refusal)) => Err(StoreError::Refused(refusal)),
-            Err(DecisionError::Invalid(errors)) => Err(StoreError::Invalid(errors)),
-        },
-        Ok(Step::Refer(input)) => match NewReferral::parse(input, &actor.organisation_id, today()) {
-            Ok(referral) => state.store.create_referral(&ctx, &scope, &id, referral, None).await.map(|_| ()),
+    // The perpetrators section does not exist for those who may not read it.
+    if step == "perpetrator" && !role_may(actor.role, Permission::ReadPerpetrators) {
+        return error_page(ui, StatusCode::NOT_FOUND);
+    }
+    if step == "note" && !role_may(actor.role, Permission::RecordCaseWork) {
+        return error_page(ui, StatusCode::FORBIDDEN);
+    }
+    let outcome = match case_sections::build_step(&step, &typed, &actor, today()) {
+        Err(StepError::Invalid(errors)) => Err(StoreError::Invalid(errors)),
+        Err(StepError::Refused(refusal)) => Err(StoreError::Refused(refusal)),
+        Ok(Some(SectionStep::Record(record))) => {
+            state.store.add_case_record(&ctx, &scope, &id, *record).await.map(|_| ())
+        }
+        Ok(Some(SectionStep::Note(note))) => state.store.add_case_note(&ctx, &scope, &id, note).await.map(|_| ()),
+        Ok(Some(SectionStep::Transfer(input))) => match NewTransfer::parse(input, &actor.organisation_id) {
+            Ok(transfer) => state.store.request_transfer(&ctx, &scope, &id, transfer, None).await.map(|_| ()),
             Err(errors) => Err(StoreError::Invalid(errors)),
+        },
+        Ok(None) => match build_step(&step, &typed) {
+            Err(None) => return error_page(ui, StatusCode::NOT_FOUND),
+            Err(Some(errors)) => Err(StoreError::Invalid(errors)),
+            Ok(Step::Record(record)) => state.store.add_case_record(&ctx, &scope, &id, *record).await.map(|_| ()),
+            Ok(Step::Command(command)) => state.store.case_command(&ctx, &scope, &id, command).await.map(|_| ()),
+            Ok(Step::Approve(kind, input)) => match Approval::decide(kind, input, &actor, today()) {
+                Ok(approval) => state.store.decide_approval(&ctx, &scope, &id, approval).await.map(|_| ()),
+                Err(DecisionError::Refused(refusal)) => Err(StoreError::Refused(refusal)),
+                Err(DecisionError::Invalid(errors)) => Err(StoreError::Invalid(errors)),
+            },
+            Ok(Step::Refer(input)) => match NewReferral::parse(input, &actor.organisation_id, today()) {
+                Ok(referral) => state.store.create_referral(&ctx, &scope, &id, referral, None).await.map(|_| ()),
+                Err(errors) => Err(StoreError::Invalid(errors)),
+            },
         },
     };
     let anchor = anchor_of(&step);
@@ -648,7 +678,7 @@ pub async fn work_lists(state: &AppState, session: &WebSession, ui: &Ui) -> Resu
             .transfers
             .iter()
             .map(|t| WorkRow {
-                href: String::new(),
+                href: format!("/transfers/{}", t.id),
                 reference: format!("{} → {}", t.from_country, t.to_country),
                 what: ui.t("my-work-transfer"),
                 when: day_of(t.created_at).map(|d| ui.language.date(d)).unwrap_or_default(),
@@ -764,6 +794,17 @@ async fn show_referral(
     page(status, &page_data)
 }
 
+/// A receiver's answer form (referral or transfer): its fields once the CSRF
+/// token is checked, and the page frame to answer in; the refusal otherwise.
+fn answer_form(session: &WebSession, body: &[u8]) -> Result<(Typed, Ui), Response> {
+    let fields: Vec<(String, String)> = parse_form(body).unwrap_or_default();
+    let form = Typed { step: "answer".into(), fields };
+    if let Some(refused) = session.refuse_forged(&form.get("csrf")) {
+        return Err(refused);
+    }
+    Ok((form, Ui::for_session(session, "my-work")))
+}
+
 /// `GET /referrals/{id}`: what the receiver may read, only the shared sections.
 pub async fn referral(State(state): State<AppState>, session: WebSession, Path(id): Path<String>) -> Response {
     show_referral(&state, &session, &id, None, StatusCode::OK).await
@@ -776,12 +817,10 @@ pub async fn referral_answer(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Response {
-    let fields: Vec<(String, String)> = parse_form(&body).unwrap_or_default();
-    let form = Typed { step: "answer".into(), fields };
-    if let Some(refused) = session.refuse_forged(&form.get("csrf")) {
-        return refused;
-    }
-    let ui = Ui::for_session(&session, "my-work");
+    let (form, ui) = match answer_form(&session, &body) {
+        Ok(parsed) => parsed,
+        Err(refused) => return refused,
+    };
     let (action, outcome) = match form.get("action").as_str() {
         "accept" => (ReferralAction::Accept, None),
         "decline" => (ReferralAction::Decline, None),
@@ -799,6 +838,94 @@ pub async fn referral_answer(
         Err(StoreError::Refused(refusal)) => {
             let text = ui.t(&format!("wf-refusal-{}", refusal.code.as_str()));
             show_referral(&state, &session, &id, Some(text), StatusCode::CONFLICT).await
+        }
+        Err(error) => failure(ui, error.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "transfer.html")]
+struct TransferPage {
+    ui: Ui,
+    id: String,
+    from: String,
+    countries: String,
+    reason: String,
+    details: String,
+    separates: bool,
+    status: String,
+    answerable: bool,
+    date: String,
+    problem: Option<String>,
+}
+
+async fn show_transfer(
+    state: &AppState,
+    session: &WebSession,
+    id: &str,
+    problem: Option<String>,
+    status: StatusCode,
+) -> Response {
+    let ui = Ui::for_session(session, "my-work");
+    let ctx = session.session.audit();
+    let transfer = match state.store.incoming_transfer(&ctx, id).await {
+        Ok(transfer) => transfer,
+        Err(error) => return failure(ui, error.into()),
+    };
+    let from = match state.store.list_organisations(&ctx).await {
+        Ok(list) => list.into_iter().find(|o| o.id == transfer.from_organisation).map(|o| o.name).unwrap_or_default(),
+        Err(error) => return failure(ui, error.into()),
+    };
+    let page_data = TransferPage {
+        id: transfer.id.clone(),
+        from,
+        countries: format!("{} → {}", transfer.from_country, transfer.to_country),
+        reason: ui.t(&format!("wf-referral-reason-{}", transfer.reason)),
+        details: transfer.details.clone().unwrap_or_default(),
+        separates: transfer.separates_from_parents,
+        status: ui.t(&format!("cs-transfer-status-{}", transfer.status)),
+        answerable: transfer.status == "requested",
+        date: day_of(transfer.created_at).map(|d| ui.language.date(d)).unwrap_or_default(),
+        problem,
+        ui,
+    };
+    page(status, &page_data)
+}
+
+/// `GET /transfers/{id}`: a transfer addressed to the user's organisation,
+/// to accept or decline (the case itself stays out of reach until it is
+/// completed and the case becomes the receiver's).
+pub async fn transfer(State(state): State<AppState>, session: WebSession, Path(id): Path<String>) -> Response {
+    if !role_may(session.session.user.role, Permission::RespondToReferral) {
+        return error_page(Ui::for_session(&session, "my-work"), StatusCode::NOT_FOUND);
+    }
+    show_transfer(&state, &session, &id, None, StatusCode::OK).await
+}
+
+/// `POST /transfers/{id}`: the receiver accepts or declines.
+pub async fn transfer_answer(
+    State(state): State<AppState>,
+    session: WebSession,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let (form, ui) = match answer_form(&session, &body) {
+        Ok(parsed) => parsed,
+        Err(refused) => return refused,
+    };
+    if !role_may(session.session.user.role, Permission::RespondToReferral) {
+        return error_page(ui, StatusCode::NOT_FOUND);
+    }
+    let answer = match form.get("action").as_str() {
+        "accept" => TransferAnswer::Accept,
+        "decline" => TransferAnswer::Decline,
+        _ => return error_page(ui, StatusCode::BAD_REQUEST),
+    };
+    match state.store.answer_transfer(&session.session.audit(), &id, answer).await {
+        Ok(_) => Redirect::to(&format!("/transfers/{id}")).into_response(),
+        Err(StoreError::Refused(refusal)) => {
+            let text = ui.t(&format!("wf-refusal-{}", refusal.code.as_str()));
+            show_transfer(&state, &session, &id, Some(text), StatusCode::CONFLICT).await
         }
         Err(error) => failure(ui, error.into()),
     }

@@ -7,6 +7,7 @@ mod alerts;
 mod browser;
 mod duplicates;
 mod hostile_input;
+mod notes;
 mod settings;
 mod story;
 mod tracing;
