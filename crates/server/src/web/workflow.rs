@@ -796,11 +796,11 @@ async fn show_referral(
 
 /// A receiver's answer form (referral or transfer): its fields once the CSRF
 /// token is checked, and the page frame to answer in; the refusal otherwise.
-fn answer_form(session: &WebSession, body: &[u8]) -> Result<(Typed, Ui), Response> {
+fn answer_form(session: &WebSession, body: &[u8]) -> Result<(Typed, Ui), Box<Response>> {
     let fields: Vec<(String, String)> = parse_form(body).unwrap_or_default();
     let form = Typed { step: "answer".into(), fields };
     if let Some(refused) = session.refuse_forged(&form.get("csrf")) {
-        return Err(refused);
+        return Err(Box::new(refused));
     }
     Ok((form, Ui::for_session(session, "my-work")))
 }
@@ -819,7 +819,7 @@ pub async fn referral_answer(
 ) -> Response {
     let (form, ui) = match answer_form(&session, &body) {
         Ok(parsed) => parsed,
-        Err(refused) => return refused,
+        Err(refused) => return *refused,
     };
     let (action, outcome) = match form.get("action").as_str() {
         "accept" => (ReferralAction::Accept, None),
@@ -911,7 +911,7 @@ pub async fn transfer_answer(
 ) -> Response {
     let (form, ui) = match answer_form(&session, &body) {
         Ok(parsed) => parsed,
-        Err(refused) => return refused,
+        Err(refused) => return *refused,
     };
     if !role_may(session.session.user.role, Permission::RespondToReferral) {
         return error_page(ui, StatusCode::NOT_FOUND);
