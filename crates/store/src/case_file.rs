@@ -1,6 +1,7 @@
 //! The whole case file in one unit (issue #5, the case page): the case and
 //! the child's identity, every workflow record, the history and the notes,
-//! with the names of the colleagues who wrote them. One writer unit instead
+//! with the names of the colleagues who wrote them and the organisation's
+//! standards-of-care list. One writer unit instead
 //! of one per section: each unit waits for a group commit, so a page built
 //! from five calls waited five times.
 //!
@@ -16,12 +17,14 @@ use std::collections::BTreeMap;
 use safepath_domain::case::CaseView;
 use safepath_domain::ids::CaseId;
 use safepath_domain::policy::CaseScope;
+use safepath_domain::workflow::standards::StandardsList;
 use sqlx::Row;
 
 use crate::audit::{self, NewEvent, Target};
 use crate::cases::{load_case, Params};
 use crate::db::SqlStore;
 use crate::notes::{notes_of, NoteRecord};
+use crate::work_items;
 use crate::workflow::{workflow_of, CaseHistory, CaseRecord};
 use crate::writer::Tx;
 use crate::{AuditContext, StoreError, StoreResult};
@@ -37,6 +40,9 @@ pub struct CaseFile {
     pub notes: Vec<NoteRecord>,
     /// User id → name, for everyone who wrote a record or note on the case.
     pub people: BTreeMap<String, String>,
+    /// The owning organisation's standards-of-care list (its settings, or
+    /// the defaults), which the checklist is drawn against.
+    pub standards: StandardsList,
 }
 
 /// The names of the users `ids` (display name, else username).
@@ -80,13 +86,15 @@ impl SqlStore {
                     writers.sort_unstable();
                     writers.dedup();
                     let people = names_of(tx, &writers).await?;
+                    let standards =
+                        work_items::organisation_settings(&mut tx.conn, &case.organisation_id).await?.standards;
                     let fields: &[&str] = if include_perpetrators {
                         &["child", "records", "history", "notes", "perpetrators"]
                     } else {
                         &["child", "records", "history", "notes"]
                     };
                     audit::append(tx, &ctx, NewEvent { action: "case.read", target, fields, outcome: "ok" }).await?;
-                    Ok(Some(CaseFile { case, records, history, notes, people }))
+                    Ok(Some(CaseFile { case, records, history, notes, people, standards }))
                 })
             })
             .await?

@@ -22,8 +22,8 @@ use crate::db::{Backend, SqlStore};
 use crate::linkage::{
     DuplicateDecision, DuplicateSuggestion, PossibleDuplicate, TracingMatch, TracingMatches, TracingRequestRecord,
 };
-use crate::team::{TeamDashboard, UserAccount};
 use crate::notes::NoteRecord;
+use crate::team::{TeamDashboard, UserAccount};
 use crate::workflow::{
     ApprovalRecord, CaseCommand, CaseHistory, CaseRecord, NewRecord, RecordKind, ReferralRecord, ReferredCase,
     Screening, StandardsView, StatusChange, TransferAnswer, TransferRecord, WorkView,

@@ -27,9 +27,7 @@ use safepath_domain::workflow::indicators::{
 };
 use safepath_domain::workflow::note::{NewNote, NoteInput};
 use safepath_domain::workflow::rules::DurableSolution;
-use safepath_domain::workflow::standards::{
-    unmet_standards, StandardCheck, StandardCheckInput, StandardStatus, StandardsList, Unmet,
-};
+use safepath_domain::workflow::standards::{unmet_standards, StandardCheck, StandardCheckInput, StandardStatus, Unmet};
 use safepath_domain::workflow::transfer::TransferInput;
 use safepath_domain::workflow::{Refusal, SharingBasis};
 use safepath_domain::ValidationErrors;
@@ -229,7 +227,7 @@ pub fn case_sections(
     may_perpetrators: bool,
 ) -> CaseSections {
     let catalogue = IndicatorCatalogue::defaults();
-    let standards = StandardsList::defaults();
+    let standards = &file.standards;
     let observations: Vec<IndicatorObservation> = records(file, RecordKind::IndicatorObservation)
         .filter_map(|r| serde_json::from_value(r.data.clone()).ok())
         .collect();
@@ -322,7 +320,7 @@ pub fn case_sections(
                 })
             })
             .collect(),
-        unmet: unmet_standards(&standards, &checks)
+        unmet: unmet_standards(standards, &checks)
             .into_iter()
             .map(|(definition, unmet)| {
                 let label = data_label(ui, "cs-standard", definition.key.as_str(), &definition.label);
@@ -626,17 +624,15 @@ pub fn build_step(step: &str, form: &Typed, actor: &Actor, today: NaiveDate) -> 
             details: form.optional("details"),
             separates_from_parents: form.get("separates_from_parents") == "yes",
         })),
-        "standard" => record(NewRecord::StandardCheck(StandardCheck::parse(
+        "standard" => record(NewRecord::StandardCheck(
             StandardCheckInput {
                 key: form.get("key"),
                 status: form.get("status"),
                 date: form.get("date"),
                 note: form.optional("note"),
             },
-            &StandardsList::defaults(),
-            &actor.user_id,
             today,
-        )?)),
+        )),
         "exploitation" => record(NewRecord::ExploitationEpisode(
             ExploitationEpisodeInput {
                 form: form.get("form"),
