@@ -20,6 +20,8 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const PHONE: (u32, u32) = (360, 800);
 const DESKTOP: (u32, u32) = (1280, 900);
+/// The tallest screenshot saved, in pixels.
+const SCREENSHOT_MAX_HEIGHT: u64 = 2400;
 /// How long a page may take to appear before a step fails (a loaded CI
 /// machine, not a performance target: those are measured by `slow_link`).
 const PATIENCE: Duration = Duration::from_secs(20);
@@ -465,12 +467,22 @@ impl Tab {
                 eprintln!("{name} ({label}): minor axe findings: {minor:?}");
             }
             if let Some(dir) = &self.screenshots {
-                std::fs::create_dir_all(dir).map_err(said)?;
-                let png = self.client.screenshot().await.map_err(said)?;
-                std::fs::write(dir.join(format!("{name}-{label}.png")), png).map_err(said)?;
+                self.screenshot(&dir.join(format!("{name}-{label}.png")), width, height).await?;
             }
         }
         self.client.set_window_size(DESKTOP.0, DESKTOP.1).await.map_err(said)
+    }
+
+    /// Saves the whole page as a PNG (the window made as tall as the page,
+    /// up to `SCREENSHOT_MAX_HEIGHT`), so that a screenshot shows more than
+    /// the first screen of a long page such as the case page.
+    async fn screenshot(&self, file: &Path, width: u32, height: u32) -> Outcome {
+        let page_height = self.js("return document.documentElement.scrollHeight", vec![]).await?;
+        let tall = page_height.as_u64().unwrap_or(0).clamp(u64::from(height), SCREENSHOT_MAX_HEIGHT);
+        self.client.set_window_size(width, tall as u32).await.map_err(said)?;
+        let png = self.client.screenshot().await.map_err(said)?;
+        std::fs::create_dir_all(file.parent().unwrap_or(Path::new("."))).map_err(said)?;
+        std::fs::write(file, png).map_err(said)
     }
 
     /// A chromedriver command beyond WebDriver's (`chromium/network_conditions`,
