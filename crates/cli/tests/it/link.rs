@@ -227,13 +227,31 @@ fn encodings_match_across_organisations_without_names() {
         path_str(&matches),
     ]);
     assert!(output.status.success(), "{}", stderr_of(&output));
-    assert!(stdout_of(&output).contains("comparisons"), "{}", stdout_of(&output));
+    assert!(stdout_of(&output).contains("pairs decided: "), "{}", stdout_of(&output));
     let table = read_csv(&matches);
     assert_eq!(table[0], ["left_id", "right_id", "dice"]);
     let found: Vec<(&str, &str)> = table[1..].iter().map(|r| (r[0].as_str(), r[1].as_str())).collect();
     assert!(found.contains(&("a1", "a2")), "{found:?}");
     assert!(!found.contains(&("c1", "c2")), "twins matched: {found:?}");
     assert!(!found.iter().any(|p| p.0 == "f1" || p.1 == "h1"), "{found:?}");
+    // With LSH blocking on top (many samples): the same links here.
+    let lsh_matches = folder.path().join("lsh-matches.csv");
+    let output = safepath(&[
+        "link",
+        "match-encodings",
+        "--left",
+        path_str(&ours_clk),
+        "--right",
+        path_str(&theirs_clk),
+        "--output",
+        path_str(&lsh_matches),
+        "--lsh-tables",
+        "90",
+        "--lsh-bits",
+        "16",
+    ]);
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    assert_eq!(read_csv(&lsh_matches), table);
 
     // Another secret: nothing in common.
     let other_secret = folder.path().join("other.txt");
@@ -468,6 +486,24 @@ fn bad_encoding_files_are_refused_with_nothing_written() {
             &matches,
             expected,
         );
+    }
+    let matches = folder.path().join("matches.csv");
+    for (tables, bits) in [("0", "16"), ("10", "0"), ("10", "65")] {
+        let args = [
+            "link",
+            "match-encodings",
+            "--left",
+            path_str(&good),
+            "--right",
+            path_str(&good),
+            "--output",
+            path_str(&matches),
+            "--lsh-tables",
+            tables,
+            "--lsh-bits",
+            bits,
+        ];
+        assert_refused(&args, folder.path(), &matches, &["LSH blocking needs 1..=64 bits per table"]);
     }
 }
 

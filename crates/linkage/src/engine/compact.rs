@@ -656,7 +656,7 @@ impl Tables {
 
     /// The comparison vector ([`super::compare::compare`]).
     pub(crate) fn compare(&self, a: &CompactRecord, b: &CompactRecord) -> Vector {
-        let (given, family) = self.name_levels(a, b);
+        let (given, family, _) = self.name_levels(a, b);
         self.rest(a, b, given, family)
     }
 
@@ -667,31 +667,32 @@ impl Tables {
         if Self::conflict_before_comparing(a, b) {
             return None;
         }
-        let (given, family) = self.name_levels(a, b);
-        if given == 4 {
+        let (given, family, swapped) = self.name_levels(a, b);
+        if given == 4 || (swapped && family == 4) {
             return None;
         }
         Some(self.rest(a, b, given, family))
     }
 
-    /// The given- and family-name levels, crosswise when that agrees better.
-    fn name_levels(&self, a: &CompactRecord, b: &CompactRecord) -> (u8, u8) {
+    /// The given- and family-name levels, crosswise when that agrees better
+    /// (then `true`).
+    fn name_levels(&self, a: &CompactRecord, b: &CompactRecord) -> (u8, u8, bool) {
         let (gg, ff) = (self.name_level(a.given, b.given), self.name_level(a.family, b.family));
         let score = |l: u8| if l == MISSING { 5 } else { u32::from(l) };
         if gg == 0 && ff == 0 {
-            return (0, 0);
+            return (0, 0, false);
         }
         // The crosswise comparison can only win when its first level alone
         // scores below the straight ones together.
         let gf = self.name_level(a.given, b.family);
         if score(gf) >= score(gg) + score(ff) {
-            return (gg, ff);
+            return (gg, ff, false);
         }
         let fg = self.name_level(a.family, b.given);
         if swap_wins(gg, ff, gf, fg) {
-            (gf.min(fg), gf.max(fg))
+            (gf.min(fg), gf.max(fg), true)
         } else {
-            (gg, ff)
+            (gg, ff, false)
         }
     }
 

@@ -401,7 +401,8 @@ pub fn compare(a: &Prepared, b: &Prepared) -> Vector {
 ///
 /// * different sex (both recorded);
 /// * birth years more than 2 years apart (both recorded);
-/// * given names both recorded and [different](name_level) — twins and
+/// * given names both recorded and [different](name_level), also when
+///   the names are compared crosswise and either comparison is different — twins and
 ///   siblings share family name, parents, place and (twins) date of birth;
 ///   only the given name tells them apart. A child re-registered under a
 ///   wholly different given name is then missed by the automatic matching;
@@ -418,6 +419,13 @@ pub fn hard_conflict(a: &Prepared, b: &Prepared, vector: &Vector) -> Option<&'st
     }
     if vector[0] == 4 {
         return Some("different given names");
+    }
+    // Crosswise, which of the two comparisons is the given names' is not
+    // known ("Madu Kakaka" / "Kakaka Koko": the same family name, or the
+    // same given name?); one of them is different, and twins named apart
+    // written family name first look exactly like this.
+    if vector[1] == 4 && names_swapped(a, b) {
+        return Some("names written in the other order, one of them different");
     }
     None
 }

@@ -123,6 +123,35 @@ fn blocking_skips_oversized_blocks_and_counts_per_rule() {
     assert!(!l.pairs.is_empty());
 }
 
+#[test]
+fn a_full_date_of_birth_blocks_names_misspelt_beyond_their_phonetic_keys() {
+    // FEBRL-like: letters transposed in both names, so that no phonetic key
+    // agrees; only the date of birth brings the two records together.
+    let record = |id: &str, given: &str, family: &str, dob| Record {
+        id: id.into(),
+        given_name: Some(given.into()),
+        family_name: Some(family.into()),
+        date_of_birth: dob,
+        place: Some("berwick".into()),
+        ..Record::default()
+    };
+    let records = [
+        record("a", "emma", "louca", date(1959, 3, 8)),
+        record("b", "emam", "louac", date(1959, 3, 8)),
+        record("c", "emma", "louca", Some(PartialDate::year_only(1959))),
+        record("d", "emam", "louac", Some(PartialDate::year_only(1959))),
+    ];
+    let prepared: Vec<Prepared> = records.iter().map(prepared).collect();
+    let c = dedupe_candidates(&prepared, &DEFAULT_RULES, 1_000);
+    let by_date = c.per_rule.iter().find(|r| r.rule == BlockingRule::DateOfBirth).unwrap();
+    // Only the two full dates make a key; a year alone does not.
+    assert_eq!((by_date.pairs, by_date.new_pairs), (1, 1));
+    assert!(c.pairs.contains(&(0, 1)));
+    assert!(!c.pairs.contains(&(2, 3)));
+    let l = link_candidates(&prepared[..1], &prepared[1..2], &[BlockingRule::DateOfBirth], 1_000);
+    assert_eq!(l.pairs, vec![(0, 0)]);
+}
+
 /// SplitMix64, as a seeded generator for the synthetic data.
 struct Rng(u64);
 impl Rng {
@@ -513,6 +542,25 @@ fn hard_conflicts_keep_twins_and_siblings_apart() {
     };
     let (pa, pb) = (prepared(&bare("Joel")), prepared(&bare("William")));
     assert_eq!(hard_conflict(&pa, &pb, &compare(&pa, &pb)), Some("different given names"));
+    // Twins, one of them registered family name first ("Kakaka Koko"):
+    // crosswise only "Kakaka" agrees, and whether the other comparison is
+    // the given names' cannot be known. Seen merged on the synthetic register
+    // once every pair born on one day was compared.
+    let mut written_swapped = child("Kakaka", "M", dob);
+    written_swapped.family_name = Some("Koko".into());
+    let mut twin = child("Madu", "M", dob);
+    twin.family_name = Some("Kakaka".into());
+    let (pa, pb) = (prepared(&twin), prepared(&written_swapped));
+    let v = compare(&pa, &pb);
+    assert_eq!(v[0], 0, "the family names agree crosswise");
+    assert_eq!(hard_conflict(&pa, &pb, &v), Some("names written in the other order, one of them different"));
+    // Swapped with both names alike stays a possible duplicate.
+    let mut same = child("Kakaka", "M", dob);
+    same.family_name = Some("Madu".into());
+    let (pa, pc) = (prepared(&twin), prepared(&same));
+    assert_eq!(hard_conflict(&pa, &pc, &compare(&pa, &pc)), None);
+    let result = dedupe(&[twin, written_swapped], &Settings::default());
+    assert!(result.pairs.is_empty(), "{:?}", result.pairs);
 }
 
 #[test]
