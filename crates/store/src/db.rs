@@ -143,7 +143,7 @@ impl SqlStore {
     /// single-case read measured at half its throughput (docs/benchmarks.md).
     pub(crate) async fn refresh_statistics(&self) -> StoreResult<()> {
         if self.backend == Backend::Postgres {
-            self.pool.execute("ANALYZE cases, child_identities, child_names, name_keys, consents").await?;
+            self.pool.execute("ANALYZE cases, child_identities, child_names, name_keys, consents, work_items").await?;
         }
         Ok(())
     }
