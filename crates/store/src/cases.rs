@@ -302,6 +302,59 @@ async fn write_names(
     Ok(())
 }
 
+/// The number the next registered case gets (`cases.search_no`, unique).
+/// Every registration runs in the writer, whose batch holds the database's
+/// write lock (SQLite) or the audit head's row lock (PostgreSQL) from its
+/// start, so no other process numbers a case in between; the unique index
+/// would refuse a duplicate if that ever changed.
+async fn next_search_no(tx: &mut Tx) -> StoreResult<i64> {
+    let row = sqlx::query("SELECT COALESCE(MAX(search_no), 0) + 1 AS next FROM cases").fetch_one(&mut tx.conn).await?;
+    Ok(row.try_get("next")?)
+}
+
+/// Which cases [`index_for_search`] indexes.
+pub(crate) enum SearchIndexed<'a> {
+    /// One case, by id.
+    Case(&'a str),
+    /// Every case numbered from this number on (a bulk import's cases).
+    NumberedFrom(i64),
+}
+
+/// Brings the search's integer index (`search_terms`, `search_keys`) in step
+/// with `name_keys` for some cases: their (organisation, key) pairs get a term
+/// number when new, and each case is indexed under its terms. `replacing`
+/// first removes what a case was indexed under (its names or its owner
+/// changed). Call it after `name_keys` and the case's row are written; every
+/// change of a child's names or of a case's owner must, or the search would
+/// miss the case or find it for its former owner.
+pub(crate) async fn index_for_search(tx: &mut Tx, cases: SearchIndexed<'_>, replacing: bool) -> StoreResult<()> {
+    let mut params = Params::default();
+    let which = match cases {
+        SearchIndexed::Case(id) => format!("c.id = {}", params.text(id)),
+        SearchIndexed::NumberedFrom(first) => format!("c.search_no >= {}", params.int(first)),
+    };
+    // From the cases to their key rows to their terms, in that order (CROSS
+    // JOIN fixes it in SQLite, whose planner would otherwise pair every term
+    // with every case of the organisation).
+    let keys = "FROM cases c CROSS JOIN name_keys k";
+    let own_keys = "k.identity_id = c.identity_id AND k.organisation_id = c.organisation_id";
+    if replacing {
+        let sql = format!("DELETE FROM search_keys WHERE case_no IN (SELECT c.search_no FROM cases c WHERE {which})");
+        params.bind(sqlx::query(&sql)).execute(&mut tx.conn).await?;
+    }
+    let sql = format!(
+        "INSERT INTO search_terms (organisation_id, key) SELECT DISTINCT k.organisation_id, k.key {keys}
+         WHERE {which} AND {own_keys} ON CONFLICT (organisation_id, key) DO NOTHING"
+    );
+    params.bind(sqlx::query(&sql)).execute(&mut tx.conn).await?;
+    let sql = format!(
+        "INSERT INTO search_keys (term_id, case_no) SELECT DISTINCT t.id, c.search_no {keys} CROSS JOIN search_terms t
+         WHERE {which} AND {own_keys} AND t.organisation_id = k.organisation_id AND t.key = k.key"
+    );
+    params.bind(sqlx::query(&sql)).execute(&mut tx.conn).await?;
+    Ok(())
+}
+
 /// Inserts one registration and audits it; returns the new case's id.
 pub(crate) async fn insert_case(
     tx: &mut Tx,
@@ -352,10 +405,12 @@ pub(crate) async fn insert_case(
     write_names(tx, organisation, &identity_id, child, false).await?;
 
     let case_id = CaseId::from_trusted(new_id());
+    let search_no = next_search_no(tx).await?;
     sqlx::query(
         "INSERT INTO cases (id, reference, organisation_id, identity_id, assigned_to, status, risk_level, protection_status,
-             identification_date, identification_place, identification_channel, local_structure, created_by, created_at, updated_at, version)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 1)",
+             identification_date, identification_place, identification_channel, local_structure, created_by, created_at, updated_at, version,
+             search_no)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 1, $16)",
     )
     .bind(case_id.as_str())
     .bind(&reference)
@@ -372,8 +427,10 @@ pub(crate) async fn insert_case(
     .bind(ctx.actor.as_ref().map(|a| a.user_id.as_str().to_string()))
     .bind(now)
     .bind(now)
+    .bind(search_no)
     .execute(&mut tx.conn)
     .await?;
+    index_for_search(tx, SearchIndexed::Case(case_id.as_str()), false).await?;
     if !case.consents.is_empty() {
         let mut params = Params::default();
         let case_param = params.text(case_id.as_str());
@@ -601,9 +658,11 @@ async fn insert_cases_in_bulk(
         "cases",
         "id, reference, organisation_id, identity_id, assigned_to, status, risk_level, protection_status, \
          identification_date, identification_place, identification_channel, local_structure, created_by, created_at, \
-         updated_at, version",
+         updated_at, version, search_no",
         400,
     );
+    let first_search_no = next_search_no(tx).await?;
+    let mut search_no = first_search_no;
     let mut consents =
         BulkInsert::new("consents", "case_id, position, purpose, given_by, given_on, withheld, legal_basis", 1_000);
     let mut events = BulkInsert::new("audit_events", audit::EVENT_COLUMNS, 500);
@@ -669,7 +728,9 @@ async fn insert_cases_in_bulk(
                 Param::Int(now),
                 Param::Int(now),
                 Param::Int(1),
+                Param::Int(search_no),
             ]);
+            search_no += 1;
             for (position, consent) in case.consents.iter().enumerate() {
                 consents.push([
                     text(&case_id),
@@ -722,6 +783,8 @@ async fn insert_cases_in_bulk(
     keys.flush_all(tx).await?;
     consents.flush_all(tx).await?;
     events.flush_all(tx).await?;
+    // The search's integer index from the name keys just written, set-based.
+    index_for_search(tx, SearchIndexed::NumberedFrom(first_search_no), false).await?;
     progress(ids.len());
     Ok(ids)
 }
@@ -841,42 +904,21 @@ impl SqlStore {
             conditions.push(format!("c.assigned_to = {}", params.text(user.as_str())));
             filtered_on.push("assigned_to");
         }
-        // A name search starts from the identities whose names match every
-        // query token (an index lookup per key) and only then looks at their
-        // cases; CROSS JOIN keeps SQLite from reordering that into a scan of
-        // the organisation's cases.
+        // A name search starts from the cases whose names match every query
+        // token (integer index ranges, intersected) and only then looks at
+        // the cases themselves; CROSS JOIN keeps SQLite from reordering that
+        // into a scan of the organisation's cases.
         let mut with = String::new();
         let mut from = "cases c";
         if let Some(query) = &filter.query {
             filtered_on.push("q");
-            let tokens = safepath_linkage::query_keys(query);
-            if tokens.is_empty() {
-                conditions.push("1 = 0".into());
-            } else {
-                // INTERSECT removes duplicates itself; one token needs DISTINCT.
-                let distinct = if tokens.len() == 1 { "DISTINCT " } else { "" };
-                // Keys are stored per owning organisation: a scoped search
-                // reads its own organisation's matches only.
-                let owner = match scope {
-                    CaseScope::Nothing => None,
-                    CaseScope::AssignedTo { organisation, .. } | CaseScope::Organisation(organisation) => {
-                        Some(params.text(organisation.as_str()))
-                    }
-                };
-                let owner_condition = owner.map(|o| format!(" AND organisation_id = {o}")).unwrap_or_default();
-                let sets: Vec<String> = tokens
-                    .iter()
-                    .map(|keys| {
-                        let list: Vec<String> = keys.iter().map(|k| params.text(k.as_str())).collect();
-                        format!(
-                            "SELECT {distinct}identity_id FROM name_keys WHERE key IN ({}){owner_condition}",
-                            list.join(", ")
-                        )
-                    })
-                    .collect();
-                with = format!("matches(identity_id) AS ({}), ", sets.join(" INTERSECT "));
-                from = "matches m CROSS JOIN cases c";
-                conditions.push("c.identity_id = m.identity_id".into());
+            match name_matches(scope, query, &mut params) {
+                Some(matches) => {
+                    with = format!("matches(case_no) AS ({matches}), ");
+                    from = "matches m CROSS JOIN cases c";
+                    conditions.push("c.search_no = m.case_no".into());
+                }
+                None => conditions.push("1 = 0".into()),
             }
         }
         let condition = conditions.join(" AND ");
@@ -952,6 +994,37 @@ impl SqlStore {
             })
             .await?
     }
+}
+
+/// The SQL selecting the numbers of the cases whose names match `query`
+/// (every token has one of its keys among the child's keys), or `None` when
+/// nothing can match: a query without letters, or a scope without an
+/// organisation. Search terms are numbered per organisation, so a scoped
+/// search reads its own organisation's matches only.
+fn name_matches(scope: &CaseScope, query: &str, params: &mut Params) -> Option<String> {
+    let organisation = match scope {
+        CaseScope::Nothing => return None,
+        CaseScope::AssignedTo { organisation, .. } | CaseScope::Organisation(organisation) => organisation,
+    };
+    let tokens = safepath_linkage::query_keys(query);
+    if tokens.is_empty() {
+        return None;
+    }
+    let owner = params.text(organisation.as_str());
+    // INTERSECT removes duplicates itself; one token needs DISTINCT.
+    let distinct = if tokens.len() == 1 { "DISTINCT " } else { "" };
+    let sets: Vec<String> = tokens
+        .iter()
+        .map(|keys| {
+            let list: Vec<String> = keys.iter().map(|k| params.text(k.as_str())).collect();
+            format!(
+                "SELECT {distinct}case_no FROM search_keys WHERE term_id IN
+                     (SELECT id FROM search_terms WHERE organisation_id = {owner} AND key IN ({}))",
+                list.join(", ")
+            )
+        })
+        .collect();
+    Some(sets.join(" INTERSECT "))
 }
 
 fn summary_from_row(row: &AnyRow) -> StoreResult<CaseSummary> {
@@ -1038,6 +1111,7 @@ async fn apply_patch(tx: &mut Tx, ctx: &AuditContext, current: CaseView, patch: 
         .await?;
         if patch.given_name.is_some() || patch.family_name.is_some() || patch.other_names.is_some() {
             write_names(tx, &current.organisation_id, child.identity_id.as_str(), &identity, true).await?;
+            index_for_search(tx, SearchIndexed::Case(current.id.as_str()), true).await?;
         }
     }
     audit::append(

@@ -80,6 +80,7 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
     (4, "work_items", include_str!("../migrations/sqlite/0004_work_items.sql")),
     (5, "notes", include_str!("../migrations/sqlite/0005_notes.sql")),
     (6, "alerts", include_str!("../migrations/sqlite/0006_alerts.sql")),
+    (7, "search_keys", include_str!("../migrations/sqlite/0007_search_keys.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "core", include_str!("../migrations/postgres/0001_core.sql")),
@@ -88,6 +89,7 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (4, "work_items", include_str!("../migrations/postgres/0004_work_items.sql")),
     (5, "notes", include_str!("../migrations/postgres/0005_notes.sql")),
     (6, "alerts", include_str!("../migrations/postgres/0006_alerts.sql")),
+    (7, "search_keys", include_str!("../migrations/postgres/0007_search_keys.sql")),
 ];
 
 impl SqlStore {
@@ -143,7 +145,11 @@ impl SqlStore {
     /// single-case read measured at half its throughput (docs/benchmarks.md).
     pub(crate) async fn refresh_statistics(&self) -> StoreResult<()> {
         if self.backend == Backend::Postgres {
-            self.pool.execute("ANALYZE cases, child_identities, child_names, name_keys, consents, work_items").await?;
+            self.pool
+                .execute(
+                    "ANALYZE cases, child_identities, child_names, name_keys, search_terms, search_keys, consents, work_items",
+                )
+                .await?;
         }
         Ok(())
     }

@@ -1895,6 +1895,7 @@ async fn run_command(
             .bind(head.id.as_str())
             .execute(&mut tx.conn)
             .await?;
+            crate::cases::index_for_search(tx, crate::cases::SearchIndexed::Case(head.id.as_str()), true).await?;
             sqlx::query("UPDATE transfers SET status = 'completed', updated_at = $1 WHERE id = $2")
                 .bind(now)
                 .bind(&transfer.id)

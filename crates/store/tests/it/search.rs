@@ -5,11 +5,11 @@ use std::collections::BTreeSet;
 use safepath_domain::codes::{CaseStatus, RiskLevel};
 use safepath_domain::ids::CaseId;
 use safepath_domain::policy::CaseScope;
-use safepath_store::{CaseFilter, Store};
+use safepath_store::{Backend, CaseFilter, CaseRegistration, Store};
 use serde_json::json;
 
 use crate::common::TestStore;
-use crate::fixtures::{case_json, child, child_assigned, ctx, find, new_case, query, team, Team};
+use crate::fixtures::{case_json, child, child_assigned, ctx, find, new_case, query, scope, system, team, Team};
 
 on_both_backends!(
     exact_names_are_found,
@@ -17,6 +17,8 @@ on_both_backends!(
     search_respects_scope,
     lists_are_paged,
     lists_are_filtered,
+    imported_cases_are_found,
+    cases_registered_before_the_search_index_are_found,
 );
 
 /// The children of the search tests, registered by Alpha's caseworker.
@@ -187,4 +189,77 @@ async fn lists_are_filtered(store: &TestStore) {
     )
     .await;
     assert_eq!(combined, vec![high.id.clone()]);
+}
+
+/// A bulk import indexes its cases for the search in one set-based step at
+/// its end: each imported child is found, tolerantly, by its organisation
+/// only.
+async fn imported_cases_are_found(store: &TestStore) {
+    let alpha = team(store, "Alpha Aid", "ALPHA").await;
+    let beta = team(store, "Beta Aid", "BETA").await;
+    let names = [("Muhammad", "Hussain"), ("Aleksandr", "Petrov"), ("John", "Smyth")];
+    let registrations: Vec<CaseRegistration> = names
+        .iter()
+        .map(|(given, family)| CaseRegistration {
+            organisation_id: alpha.organisation.id.clone(),
+            case: child(given, family),
+        })
+        .chain([CaseRegistration { organisation_id: beta.organisation.id.clone(), case: child("Muhammad", "Hussain") }])
+        .collect();
+    let ids = store.import_cases(&system(), registrations).await.unwrap();
+    let supervisor = &alpha.supervisor;
+    assert_eq!(find(store, supervisor, query("Mohammed Husain")).await, vec![ids[0].clone()]);
+    assert_eq!(find(store, supervisor, query("Alexander")).await, vec![ids[1].clone()]);
+    assert_eq!(find(store, supervisor, query("Jon Smith")).await, vec![ids[2].clone()]);
+    assert_eq!(find(store, &beta.supervisor, query("Muhammad")).await, vec![ids[3].clone()]);
+    // A case registered after the import is numbered after it and found too.
+    let later = store.create_case(&ctx(&alpha.caseworker), child("Muhammad", "Ali")).await.unwrap();
+    let mut found = find(store, supervisor, query("Muhammad")).await;
+    found.sort();
+    let mut expected = vec![ids[0].clone(), later.id.clone()];
+    expected.sort();
+    assert_eq!(found, expected);
+}
+
+/// A database whose cases were registered before the search's integer index
+/// existed (migration 0007) is indexed by that migration when it is opened:
+/// every child is still found, and registration goes on numbering after them.
+async fn cases_registered_before_the_search_index_are_found(store: &TestStore) {
+    let alpha = team(store, "Alpha Aid", "ALPHA").await;
+    let beta = team(store, "Beta Aid", "BETA").await;
+    let children = register_children(store, &alpha).await;
+    let theirs = store.create_case(&ctx(&beta.caseworker), child("Aleksandr", "Petrov")).await.unwrap();
+    // Back to the schema before 0007, with the data as it was then.
+    let mut undo = vec!["DROP TABLE search_keys", "DROP TABLE search_terms"];
+    if store.backend() == Backend::Sqlite {
+        undo.push("DROP INDEX cases_search");
+    }
+    undo.extend(["DROP INDEX cases_search_no", "ALTER TABLE cases DROP COLUMN search_no"]);
+    undo.push("DELETE FROM schema_migrations WHERE version = 7");
+    for sql in undo {
+        store.raw_execute(sql).await.expect(sql);
+    }
+
+    let upgraded = store.second_store().await;
+    let found = |actor, text: &str| {
+        let upgraded = upgraded.clone();
+        let filter = query(text);
+        async move {
+            let page = upgraded.list_cases(&ctx(actor), &scope(actor), filter).await.expect("search");
+            page.cases.into_iter().map(|c| c.id).collect::<Vec<CaseId>>()
+        }
+    };
+    let supervisor = &alpha.supervisor;
+    assert_eq!(found(supervisor, "Mohammed").await, vec![children.muhammad.clone()]);
+    assert_eq!(found(supervisor, "Александр").await, vec![children.aleksandr.clone()]);
+    assert_eq!(found(supervisor, "Jon Smith").await, vec![children.john.clone()]);
+    assert_eq!(found(supervisor, "elira cela").await, vec![children.elira.clone()]);
+    assert_eq!(found(supervisor, "Kone").await, vec![children.maria.clone()]);
+    assert_eq!(found(&beta.supervisor, "Alexander").await, vec![theirs.id.clone()]);
+    let later = upgraded.create_case(&ctx(&alpha.caseworker), child("Maria", "Hoxha")).await.unwrap();
+    let mut marias = found(supervisor, "Maria").await;
+    marias.sort();
+    let mut expected = vec![children.maria.clone(), later.id.clone()];
+    expected.sort();
+    assert_eq!(marias, expected);
 }
