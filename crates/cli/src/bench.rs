@@ -63,8 +63,9 @@ pub enum Scenario {
     Work,
     /// `POST /api/v1/cases/{id}/follow-ups`, a workflow action.
     FollowUp,
-    /// The web pages, server side: *My work* (`GET /`) and the case page
-    /// (`GET /cases/{id}`) in a signed-in browser session.
+    /// The web pages, server side: *My work* (`GET /`), the case page
+    /// (`GET /cases/{id}`) and the supervisor's dashboard in a signed-in
+    /// browser session.
     Pages,
 }
 
@@ -340,6 +341,13 @@ async fn render_pages(
                 let url = format!("{base}/cases/{}", reads[(i * 7919) % reads.len()]);
                 client.get(url).header(reqwest::header::COOKIE, &cookie)
             }
+        })
+        .await,
+    );
+    results.push(
+        load(client, PAGE_CONNECTIONS, duration, "GET /dashboard (supervisor's charts, 8 connections)", {
+            let (base, cookie) = (base.to_string(), cookie.clone());
+            move |client, _| client.get(format!("{base}/dashboard")).header(reqwest::header::COOKIE, &cookie)
         })
         .await,
     );

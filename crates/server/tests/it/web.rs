@@ -29,7 +29,7 @@ crate::on_both_backends!(
 /// A browser without JavaScript: keeps cookies, does not follow redirects.
 pub(crate) struct Browser {
     base: String,
-    http: reqwest::Client,
+    pub(crate) http: reqwest::Client,
 }
 
 pub(crate) struct Page {
@@ -487,7 +487,7 @@ async fn a_case_out_of_scope_is_the_same_404_page_as_a_missing_one(app: &TestApp
 }
 
 /// Compressed size of a response as a browser asking for gzip receives it.
-async fn transferred(http: &reqwest::Client, url: &str) -> (usize, Option<String>, String) {
+pub(crate) async fn transferred(http: &reqwest::Client, url: &str) -> (usize, Option<String>, String) {
     let response = http.get(url).header(ACCEPT_ENCODING, "gzip").send().await.unwrap();
     let encoding = response.headers().get(CONTENT_ENCODING).map(|v| v.to_str().unwrap().to_string());
     let cache = response.headers().get(CACHE_CONTROL).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();

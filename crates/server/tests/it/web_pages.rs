@@ -9,7 +9,7 @@ use reqwest::StatusCode;
 use safepath_domain::codes::Role;
 
 use crate::support::TestApp;
-use crate::web::{Browser, Page};
+use crate::web::{transferred, Browser, Page};
 
 crate::on_both_backends!(
     a_focal_point_sees_the_alert_form_and_nothing_else,
@@ -20,6 +20,7 @@ crate::on_both_backends!(
     administrators_create_organisations_through_the_form,
     administrators_create_and_deactivate_accounts,
     the_dashboard_counts_the_supervisors_cases_and_nothing_else,
+    every_page_is_small_on_a_slow_link,
 );
 
 #[track_caller]
@@ -487,4 +488,46 @@ async fn the_dashboard_counts_the_supervisors_cases_and_nothing_else(app: &TestA
     for username in ["tdh.cw", "tdh.fp", "tdh.admin"] {
         assert_page(&Browser::sign_in(&app.base, username).await.get("/dashboard").await, StatusCode::FORBIDDEN);
     }
+}
+
+/// Every page of this file under 100 KB on a first load (page, stylesheet
+/// and script, gzip as a browser receives them) and 30 KB later (the assets
+/// are cached under hashed names). Sizes printed for docs/benchmarks.md.
+async fn every_page_is_small_on_a_slow_link(app: &TestApp) {
+    network(app).await;
+    for i in 0..20 {
+        send_alert(app, "tdh.fp", &format!("Market {i}")).await;
+        let (status, _) =
+            app.sign_in("tdh.cw").await.post("/api/v1/cases", crate::support::child(&format!("Child{i}"), "X")).await;
+        assert_eq!(status, StatusCode::CREATED);
+    }
+    let (_, body) = app.sign_in("tdh.sup").await.get("/api/v1/alerts").await;
+    let alert = body["alerts"][0]["id"].as_str().unwrap().to_string();
+    let mut pages = Vec::new();
+    for (username, path) in [
+        ("tdh.fp", "/alert".to_string()),
+        ("tdh.sup", "/alerts".to_string()),
+        ("tdh.sup", format!("/alerts/{alert}")),
+        ("tdh.sup", "/directory".to_string()),
+        ("tdh.sup", "/dashboard".to_string()),
+        ("tdh.admin", "/admin/users".to_string()),
+        ("tdh.admin", "/admin/organisations".to_string()),
+    ] {
+        let browser = Browser::sign_in(&app.base, username).await;
+        let page = browser.get(&path).await;
+        assert_page(&page, StatusCode::OK);
+        let assets: Vec<String> = ["href=\"/static/", "src=\"/static/"]
+            .iter()
+            .map(|marker| page.body.split(marker).nth(1).unwrap().split('"').next().unwrap().to_string())
+            .collect();
+        let (bytes, encoding, _) = transferred(&browser.http, &format!("{}{path}", app.base)).await;
+        assert_eq!(encoding.as_deref(), Some("gzip"), "{path}");
+        let mut first = bytes;
+        for asset in &assets {
+            first += transferred(&browser.http, &format!("{}/static/{asset}", app.base)).await.0;
+        }
+        assert!(bytes < 30_000 && first < 100_000, "{path}: {bytes} B, {first} B on a first load");
+        pages.push(format!("{path}: {bytes} B page, {first} B first load"));
+    }
+    eprintln!("{}", pages.join("\n"));
 }
