@@ -81,6 +81,7 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
     (5, "notes", include_str!("../migrations/sqlite/0005_notes.sql")),
     (6, "alerts", include_str!("../migrations/sqlite/0006_alerts.sql")),
     (7, "search_keys", include_str!("../migrations/sqlite/0007_search_keys.sql")),
+    (8, "dashboard", include_str!("../migrations/sqlite/0008_dashboard.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "core", include_str!("../migrations/postgres/0001_core.sql")),
@@ -90,6 +91,7 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (5, "notes", include_str!("../migrations/postgres/0005_notes.sql")),
     (6, "alerts", include_str!("../migrations/postgres/0006_alerts.sql")),
     (7, "search_keys", include_str!("../migrations/postgres/0007_search_keys.sql")),
+    (8, "dashboard", include_str!("../migrations/postgres/0008_dashboard.sql")),
 ];
 
 impl SqlStore {

@@ -227,3 +227,19 @@ wf-field-description = Description
 wf-field-episodes = Episodes they took part in
 wf-field-episode_ids = Episodes they took part in
 wf-field-text = Note
+
+## A partner's view of a referral: the shared fields, and the answer confirmed
+wf-field-reference = Case reference
+wf-field-risk_level = Risk level
+wf-field-local_structure = Local structure
+wf-field-languages = Languages
+wf-field-name = Name
+wf-field-script = Script
+wf-field-language = Language
+wf-field-purpose = Purpose
+wf-field-given_by = Given by
+shared-yes = Yes
+shared-no = No
+referral-answered-title = Answer sent
+referral-completed-body = The referral is completed and its outcome reported to the sending organisation. Your access to this case has ended.
+referral-declined-body = The referral is declined; the sending organisation is told. Your access to this case has ended.

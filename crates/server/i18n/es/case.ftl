@@ -227,3 +227,19 @@ wf-field-description = Descripción
 wf-field-episodes = Episodios en los que participó
 wf-field-episode_ids = Episodios en los que participó
 wf-field-text = Nota
+
+## A partner's view of a referral: the shared fields, and the answer confirmed
+wf-field-reference = Referencia del caso
+wf-field-risk_level = Nivel de riesgo
+wf-field-local_structure = Estructura local
+wf-field-languages = Idiomas
+wf-field-name = Nombre
+wf-field-script = Escritura
+wf-field-language = Idioma
+wf-field-purpose = Finalidad
+wf-field-given_by = Otorgado por
+shared-yes = Sí
+shared-no = No
+referral-answered-title = Respuesta enviada
+referral-completed-body = La derivación está completada y su resultado comunicado a la organización de origen. Su acceso a este caso ha terminado.
+referral-declined-body = La derivación está rechazada; se informa a la organización de origen. Su acceso a este caso ha terminado.

@@ -227,3 +227,19 @@ wf-field-description = Description
 wf-field-episodes = Épisodes auxquels il a pris part
 wf-field-episode_ids = Épisodes auxquels il a pris part
 wf-field-text = Note
+
+## A partner's view of a referral: the shared fields, and the answer confirmed
+wf-field-reference = Référence du dossier
+wf-field-risk_level = Niveau de risque
+wf-field-local_structure = Structure locale
+wf-field-languages = Langues
+wf-field-name = Nom
+wf-field-script = Écriture
+wf-field-language = Langue
+wf-field-purpose = Finalité
+wf-field-given_by = Donné par
+shared-yes = Oui
+shared-no = Non
+referral-answered-title = Réponse envoyée
+referral-completed-body = L'orientation est terminée et son résultat communiqué à l'organisation d'origine. Votre accès à ce dossier a pris fin.
+referral-declined-body = L'orientation est refusée ; l'organisation d'origine en est informée. Votre accès à ce dossier a pris fin.

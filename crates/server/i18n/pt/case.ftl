@@ -227,3 +227,19 @@ wf-field-description = Descrição
 wf-field-episodes = Episódios em que participou
 wf-field-episode_ids = Episódios em que participou
 wf-field-text = Nota
+
+## A partner's view of a referral: the shared fields, and the answer confirmed
+wf-field-reference = Referência do caso
+wf-field-risk_level = Nível de risco
+wf-field-local_structure = Estrutura local
+wf-field-languages = Línguas
+wf-field-name = Nome
+wf-field-script = Escrita
+wf-field-language = Língua
+wf-field-purpose = Finalidade
+wf-field-given_by = Dado por
+shared-yes = Sim
+shared-no = Não
+referral-answered-title = Resposta enviada
+referral-completed-body = O encaminhamento está concluído e o seu resultado comunicado à organização de origem. O seu acesso a este caso terminou.
+referral-declined-body = O encaminhamento foi recusado; a organização de origem é informada. O seu acesso a este caso terminou.

@@ -50,6 +50,7 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}", get(cases::show))
         .route("/cases/{id}/workflow/{step}", post(workflow::step))
         .route("/approvals", get(workflow::approvals))
+        .route("/referrals/answered", get(workflow::referral_answered))
         .route("/referrals/{id}", get(workflow::referral).post(workflow::referral_answer))
         .route("/alert", get(alerts::form).post(alerts::send))
         .route("/alerts", get(alerts::queue))
@@ -184,6 +185,11 @@ pub fn error_page(ui: Ui, status: StatusCode) -> Response {
         _ => ("error-internal-title", "error-internal-body"),
     };
     page(status, &ErrorPage { ui, title_key, body_key })
+}
+
+/// A short confirmation in the user's language, in the frame of the site.
+pub fn notice_page(ui: Ui, title_key: &'static str, body_key: &'static str) -> Response {
+    page(StatusCode::OK, &ErrorPage { ui, title_key, body_key })
 }
 
 /// Maps an API error met while building a page to the page that explains it.

@@ -10,7 +10,7 @@
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -40,7 +40,7 @@ use serde_json::Value;
 
 use super::case_sections::{self, case_sections, CaseSections, OrganisationNames, SectionStep, StepError};
 use super::cases::{case_page, CasePage, Choice};
-use super::{error_page, failure, page, parse_form, Ui, WebSession};
+use super::{error_page, failure, notice_page, page, parse_form, Ui, WebSession};
 use crate::today;
 use crate::AppState;
 
@@ -190,8 +190,13 @@ const SHAREABLE: &[CaseSection] = &[
 ];
 
 fn record_row(ui: &Ui, record: &CaseRecord) -> RecordRow {
-    let text = |key: &str| record.data.get(key).and_then(Value::as_str).unwrap_or_default().to_string();
-    let summary = match record.kind {
+    row_of(ui, record.kind, &record.data, record.created_at)
+}
+
+/// A record as the case page lists it: its kind, its day and a summary of its data.
+fn row_of(ui: &Ui, kind: RecordKind, data: &Value, created_at: i64) -> RecordRow {
+    let text = |key: &str| data.get(key).and_then(Value::as_str).unwrap_or_default().to_string();
+    let summary = match kind {
         RecordKind::VulnerabilityAssessment => {
             let level = text("level");
             let notes = text("notes");
@@ -202,8 +207,7 @@ fn record_row(ui: &Ui, record: &CaseRecord) -> RecordRow {
                 .join(" · ")
         }
         RecordKind::BestInterestAssessment => text("recommendation"),
-        RecordKind::CasePlan => record
-            .data
+        RecordKind::CasePlan => data
             .get("goals")
             .and_then(Value::as_array)
             .map(|g| g.iter().filter_map(Value::as_str).collect::<Vec<_>>().join("; "))
@@ -220,8 +224,8 @@ fn record_row(ui: &Ui, record: &CaseRecord) -> RecordRow {
         _ => String::new(),
     };
     RecordRow {
-        label: ui.t(&format!("wf-record-{}", record.kind.as_str())),
-        date: day_of(record.created_at).map(|d| ui.language.date(d)).unwrap_or_default(),
+        label: ui.t(&format!("wf-record-{}", kind.as_str())),
+        date: day_of(created_at).map(|d| ui.language.date(d)).unwrap_or_default(),
         summary,
     }
 }
@@ -721,7 +725,13 @@ pub async fn approvals(State(state): State<AppState>, session: WebSession) -> Re
 pub struct SharedSection {
     pub key: &'static str,
     pub title: String,
-    pub lines: Vec<String>,
+    pub lines: Vec<SharedLine>,
+}
+
+/// One line of a shared section: what it is, and what was recorded.
+pub struct SharedLine {
+    pub label: String,
+    pub value: String,
 }
 
 #[derive(Template)]
@@ -736,24 +746,78 @@ struct ReferralPage {
     problem: Option<String>,
 }
 
-/// Flattens a section's JSON into readable lines (`field: value`).
-fn lines(value: &Value, prefix: &str, out: &mut Vec<String>) {
+/// A shared section in the receiver's language: each record of the case as
+/// the case page summarises it, other data as labelled fields. Internal ids,
+/// authors and raw timestamps are not shown: they mean nothing to a partner.
+fn shared_lines(ui: &Ui, value: &Value) -> Vec<SharedLine> {
+    let mut out = Vec::new();
+    let items = match value {
+        Value::Array(items) => items.as_slice(),
+        other => std::slice::from_ref(other),
+    };
+    for item in items {
+        match shared_record(ui, item) {
+            Some(row) => out.push(SharedLine {
+                label: [row.label, row.date].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" · "),
+                value: row.summary,
+            }),
+            None => shared_fields(ui, item, "", &mut out),
+        }
+    }
+    out
+}
+
+/// A stored record of the case (`kind`, `data`, `created_at`), if `item` is one.
+fn shared_record(ui: &Ui, item: &Value) -> Option<RecordRow> {
+    let wire = item.get("kind")?.as_str()?;
+    let kind = RecordKind::ALL.iter().copied().find(|k| k.as_str() == wire)?;
+    Some(row_of(ui, kind, item.get("data")?, item.get("created_at")?.as_i64()?))
+}
+
+fn shared_fields(ui: &Ui, value: &Value, key: &str, out: &mut Vec<SharedLine>) {
+    let mut push = |value: String| out.push(SharedLine { label: shared_label(ui, key), value });
     match value {
         Value::Object(map) => {
-            for (key, v) in map {
-                let path = if prefix.is_empty() { key.clone() } else { format!("{prefix} › {key}") };
-                lines(v, &path, out);
+            for (k, v) in map {
+                shared_fields(ui, v, k, out);
             }
         }
         Value::Array(items) => {
             for v in items {
-                lines(v, prefix, out);
+                shared_fields(ui, v, key, out);
             }
         }
         Value::Null => {}
-        Value::String(s) => out.push(format!("{prefix}: {s}")),
-        other => out.push(format!("{prefix}: {other}")),
+        Value::Bool(b) => push(ui.t(if *b { "shared-yes" } else { "shared-no" })),
+        Value::Number(n) => push(n.to_string()),
+        Value::String(s) => push(shared_value(ui, key, s)),
     }
+}
+
+/// A field's name in the reader's language (the forms' labels), else the name itself.
+fn shared_label(ui: &Ui, key: &str) -> String {
+    [format!("wf-field-{key}"), format!("field-{}", key.replace('_', "-"))]
+        .iter()
+        .find_map(|id| ui.language.message_if_any(id))
+        .unwrap_or_else(|| key.replace('_', " "))
+}
+
+/// Code lists whose labels live under another prefix than `code-{field}`.
+const SHARED_CODE_PREFIXES: &[(&str, &str)] =
+    &[("risk_level", "code-risk"), ("service_type", "wf-service"), ("level", "wf-level")];
+
+/// A value in the reader's language: dates as they write them, codes by their
+/// label; free text as written.
+fn shared_value(ui: &Ui, key: &str, raw: &str) -> String {
+    if let Ok(date) = NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
+        return ui.language.date(date);
+    }
+    let prefix = SHARED_CODE_PREFIXES
+        .iter()
+        .find(|(field, _)| *field == key)
+        .map(|(_, prefix)| (*prefix).to_string())
+        .unwrap_or_else(|| format!("code-{key}"));
+    ui.language.message_if_any(&format!("{prefix}-{raw}")).unwrap_or_else(|| raw.to_string())
 }
 
 async fn show_referral(
@@ -771,14 +835,10 @@ async fn show_referral(
     let sections = shared
         .sections
         .iter()
-        .map(|(section, value)| {
-            let mut out = Vec::new();
-            lines(value, "", &mut out);
-            SharedSection {
-                key: section.as_str(),
-                title: ui.t(&format!("wf-section-{}", section.as_str())),
-                lines: out,
-            }
+        .map(|(section, value)| SharedSection {
+            key: section.as_str(),
+            title: ui.t(&format!("wf-section-{}", section.as_str())),
+            lines: shared_lines(&ui, value),
         })
         .collect();
     let r = &shared.referral;
@@ -810,6 +870,17 @@ pub async fn referral(State(state): State<AppState>, session: WebSession, Path(i
     show_referral(&state, &session, &id, None, StatusCode::OK).await
 }
 
+/// `GET /referrals/answered?as=decline|complete`: the receiver's answer
+/// confirmed once its access to the case has ended; nothing of the case shown.
+pub async fn referral_answered(session: WebSession, RawQuery(raw): RawQuery) -> Response {
+    let ui = Ui::for_session(&session, "my-work");
+    let body_key = match raw.as_deref() {
+        Some("as=decline") => "referral-declined-body",
+        _ => "referral-completed-body",
+    };
+    notice_page(ui, "referral-answered-title", body_key)
+}
+
 /// `POST /referrals/{id}`: accept, decline or complete (with the outcome).
 pub async fn referral_answer(
     State(state): State<AppState>,
@@ -834,7 +905,10 @@ pub async fn referral_answer(
         _ => return error_page(ui, StatusCode::BAD_REQUEST),
     };
     match state.store.referral_action(&session.session.audit(), &id, action, outcome).await {
-        Ok(_) => Redirect::to(&format!("/referrals/{id}")).into_response(),
+        // Accepting keeps the receiver's access; declining or completing ends
+        // it, so the answer is confirmed on a page that shows nothing of the case.
+        Ok(_) if action == ReferralAction::Accept => Redirect::to(&format!("/referrals/{id}")).into_response(),
+        Ok(_) => Redirect::to(&format!("/referrals/answered?as={}", action.as_str())).into_response(),
         Err(StoreError::Refused(refusal)) => {
             let text = ui.t(&format!("wf-refusal-{}", refusal.code.as_str()));
             show_referral(&state, &session, &id, Some(text), StatusCode::CONFLICT).await

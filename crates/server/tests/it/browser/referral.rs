@@ -147,6 +147,8 @@ async fn story(a: &Tab, b: &Tab, paris: &str) -> Outcome {
         &fr.t("wf-section-case_plan"),
         &fr.t("wf-service-legal_assistance"),
         &fr.t("wf-referral-status-requested"),
+        &fr.t("wf-field-reference"),
+        &fr.t("code-status-implementation"),
         "Back to school in Tirana",
     ])
     .await?;
@@ -160,6 +162,10 @@ async fn story(a: &Tab, b: &Tab, paris: &str) -> Outcome {
         "Out of school since March",
         "shared-identity",
         "shared-best_interest",
+        // The shared sections in words, not the stored JSON's names and ids.
+        "case_id",
+        "created_at",
+        "risk_level",
     ])
     .await?;
     b.check("referral-french").await?;
@@ -168,7 +174,12 @@ async fn story(a: &Tab, b: &Tab, paris: &str) -> Outcome {
     b.shows(&[&fr.t("wf-referral-status-accepted")]).await?;
     b.fill("outcome", "Aide juridique apportée ; scolarisation confirmée").await?;
     b.submit("form:has(#outcome) button[type=submit]").await?;
-    // A completed referral ends the partner's access to the shared sections.
+    // Completing is confirmed in French on a page that shows nothing of the
+    // case, and it ends the partner's access to the shared sections.
+    b.wait_for_path(|path| path.starts_with("/referrals/answered")).await?;
+    b.shows(&[&fr.t("referral-answered-title"), &fr.t("referral-completed-body")]).await?;
+    b.hides(&["Back to school", "Drita"]).await?;
+    b.goto(&referral_page).await?;
     if b.status().await? != 404 {
         return Err(format!("{referral_page} is still readable after its completion"));
     }
