@@ -119,7 +119,8 @@ impl RecordKind {
         }
     }
 
-    fn parse(raw: &str) -> StoreResult<RecordKind> {
+    /// The kind named `raw` on the wire (as in a stored or shared record).
+    pub fn parse(raw: &str) -> StoreResult<RecordKind> {
         RecordKind::ALL.iter().copied().find(|k| k.as_str() == raw).ok_or_else(|| corrupt("record kind", raw))
     }
 

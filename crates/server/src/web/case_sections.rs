@@ -200,7 +200,7 @@ fn code_label(ui: &Ui, prefix: &str, code: &str) -> String {
 
 /// A translated label for a catalogue entry, else the catalogue's own (an
 /// organisation's own indicators and standards are written in its language).
-fn data_label(ui: &Ui, prefix: &str, key: &str, fallback: &str) -> String {
+pub(super) fn data_label(ui: &Ui, prefix: &str, key: &str, fallback: &str) -> String {
     let id = format!("{prefix}-{}", key.replace('.', "-"));
     ui.language.message_if_any(&id).unwrap_or_else(|| fallback.to_string())
 }

@@ -769,8 +769,7 @@ fn shared_lines(ui: &Ui, value: &Value) -> Vec<SharedLine> {
 
 /// A stored record of the case (`kind`, `data`, `created_at`), if `item` is one.
 fn shared_record(ui: &Ui, item: &Value) -> Option<RecordRow> {
-    let wire = item.get("kind")?.as_str()?;
-    let kind = RecordKind::ALL.iter().copied().find(|k| k.as_str() == wire)?;
+    let kind = RecordKind::parse(item.get("kind")?.as_str()?).ok()?;
     Some(row_of(ui, kind, item.get("data")?, item.get("created_at")?.as_i64()?))
 }
 
@@ -817,7 +816,7 @@ fn shared_value(ui: &Ui, key: &str, raw: &str) -> String {
         .find(|(field, _)| *field == key)
         .map(|(_, prefix)| (*prefix).to_string())
         .unwrap_or_else(|| format!("code-{key}"));
-    ui.language.message_if_any(&format!("{prefix}-{raw}")).unwrap_or_else(|| raw.to_string())
+    case_sections::data_label(ui, &prefix, raw, raw)
 }
 
 async fn show_referral(
