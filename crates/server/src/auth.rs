@@ -14,6 +14,7 @@ use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use rand::RngCore;
+use safepath_domain::ids::UserId;
 use safepath_domain::user::User;
 use safepath_store::{AuditContext, SessionRecord};
 use sha2::{Digest, Sha256};
@@ -115,10 +116,10 @@ pub async fn authenticate(state: &AppState, token: &str, request_id: &str) -> Re
 }
 
 /// Sessions recently read from the database, so that a request does not pay
-/// a database round trip to authenticate. Signing out or expiring evicts the
-/// entry at once in this process; an entry is re-read after `ttl`, which
-/// bounds how long another server process sharing a PostgreSQL database may
-/// still accept a token signed out elsewhere.
+/// a database round trip to authenticate. Signing out, expiring or the
+/// account's deactivation evicts the entries at once in this process; an
+/// entry is re-read after `ttl`, which bounds how long another server process
+/// sharing a PostgreSQL database may still accept a token ended elsewhere.
 pub struct SessionCache {
     ttl: Duration,
     entries: Mutex<HashMap<String, (SessionRecord, Instant)>>,
@@ -150,6 +151,11 @@ impl SessionCache {
 
     pub fn forget(&self, token_hash: &str) {
         self.entries.lock().expect("session cache lock").remove(token_hash);
+    }
+
+    /// Evicts every session of `user` (deactivated: its tokens stop at once).
+    pub fn forget_user(&self, user: &UserId) {
+        self.entries.lock().expect("session cache lock").retain(|_, (session, _)| &session.user.id != user);
     }
 }
 

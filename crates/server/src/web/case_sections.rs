@@ -18,8 +18,9 @@ use safepath_domain::workflow::best_interest::{
     BestInterestDetermination, BestInterestDeterminationInput, ChildsViewsInput, PanelMemberInput,
 };
 use safepath_domain::workflow::episodes::{
-    AccompaniedBy, ExploitationEpisodeInput, ExploitationForm, LegalStatus, MovementEpisodeInput, MovementStage,
-    PerpetratorInput, PerpetratorRole, PlaceInput, RelationToChild, Visibility,
+    AccompaniedBy, ExploitationEpisodeInput, ExploitationForm, IncomeInput, IncomePeriod, IncomeTakenBy, IsicSection,
+    LegalStatus, MethodOfControl, MovementEpisodeInput, MovementStage, PerpetratorInput, PerpetratorRole, PlaceInput,
+    RecruitmentMethod, RelationToChild, Visibility,
 };
 use safepath_domain::workflow::indicators::{
     screen, DecisionMakingOrg, IndicatorCatalogue, IndicatorObservation, ObservationInput, ScreeningRule,
@@ -173,6 +174,13 @@ pub struct CaseSections {
     pub exploitation: Timeline,
     pub movement: Timeline,
     pub forms: Vec<Choice>,
+    /// ISIC sections, where the exploitation was labour.
+    pub sectors: Vec<Choice>,
+    pub income_periods: Vec<Choice>,
+    pub income_takers: Vec<Choice>,
+    pub controls: Vec<Choice>,
+    pub recruitments: Vec<Choice>,
+    pub recruiter_relations: Vec<Choice>,
     pub visibilities: Vec<Choice>,
     pub stages: Vec<Choice>,
     pub accompanied: Vec<Choice>,
@@ -348,6 +356,12 @@ pub fn case_sections(
         exploitation: timeline(ui, records(file, RecordKind::ExploitationEpisode), "form", "cs-form"),
         movement: timeline(ui, records(file, RecordKind::MovementEpisode), "stage", "cs-stage"),
         forms: choices(ui, ExploitationForm::ALL, ExploitationForm::as_str, "cs-form"),
+        sectors: choices(ui, IsicSection::ALL, IsicSection::as_str, "cs-sector"),
+        income_periods: choices(ui, IncomePeriod::ALL, IncomePeriod::as_str, "cs-income-period"),
+        income_takers: choices(ui, IncomeTakenBy::ALL, IncomeTakenBy::as_str, "cs-income-taken"),
+        controls: choices(ui, MethodOfControl::ALL, MethodOfControl::as_str, "cs-control"),
+        recruitments: choices(ui, RecruitmentMethod::ALL, RecruitmentMethod::as_str, "cs-recruitment"),
+        recruiter_relations: choices(ui, RelationToChild::ALL, RelationToChild::as_str, "cs-relation"),
         visibilities: choices(ui, Visibility::ALL, Visibility::as_str, "cs-visibility"),
         stages: choices(ui, MovementStage::ALL, MovementStage::as_str, "cs-stage"),
         accompanied: choices(ui, AccompaniedBy::ALL, AccompaniedBy::as_str, "cs-accompanied"),
@@ -483,9 +497,30 @@ fn timeline<'a>(ui: &Ui, episodes: impl Iterator<Item = &'a CaseRecord>, what: &
 
 fn episode_detail(ui: &Ui, data: &Value) -> String {
     let mut parts = Vec::new();
-    if let Some(visibility) = data.get("visibility").and_then(Value::as_str) {
-        parts.push(code_label(ui, "cs-visibility", visibility));
+    let code = |key: &str, prefix: &str| data.get(key).and_then(Value::as_str).map(|c| code_label(ui, prefix, c));
+    let codes = |key: &str, prefix: &str| {
+        let all: Vec<String> = data
+            .get(key)
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_str).map(|c| code_label(ui, prefix, c)).collect())
+            .unwrap_or_default();
+        (!all.is_empty()).then(|| all.join(", "))
+    };
+    parts.extend(code("visibility", "cs-visibility"));
+    parts.extend(code("sector", "cs-sector"));
+    if let Some(income) = data.get("income").filter(|i| i.is_object()) {
+        let amount = income.get("amount").and_then(Value::as_i64).unwrap_or_default();
+        parts.push(ui.t2(
+            "cs-income-line",
+            ("amount", &format!("{} {}", ui.language.number(amount), text(income, "currency"))),
+            ("period", &code_label(ui, "cs-income-period", text(income, "period"))),
+        ));
     }
+    parts.extend(code("income_taken_by", "cs-income-taken").map(|who| ui.t1("cs-income-taken-line", "who", &who)));
+    parts.extend(codes("means_of_control", "cs-control").map(|all| ui.t1("cs-control-line", "all", &all)));
+    parts.extend(codes("recruitment", "cs-recruitment").map(|all| ui.t1("cs-recruitment-line", "all", &all)));
+    parts.extend(code("relation_to_recruiter", "cs-relation").map(|r| ui.t1("cs-recruiter-line", "relation", &r)));
+    parts.extend(data.get("relation_detail").and_then(Value::as_str).map(str::to_string));
     if let Some(accompanied) = data.get("accompanied_by").and_then(Value::as_str) {
         parts.push(code_label(ui, "cs-accompanied", accompanied));
     }
@@ -636,13 +671,19 @@ pub fn build_step(step: &str, form: &Typed, actor: &Actor, today: NaiveDate) -> 
         "exploitation" => record(NewRecord::ExploitationEpisode(
             ExploitationEpisodeInput {
                 form: form.get("form"),
+                sector: form.optional("sector"),
                 place: place(form),
                 start_date: form.get("start_date"),
                 end_date: form.optional("end_date"),
                 dates_approximate: form.get("dates_approximate") == "yes",
+                income: income(form)?,
+                income_taken_by: form.optional("income_taken_by"),
+                means_of_control: form.all("means_of_control"),
+                recruitment: form.all("recruitment"),
+                relation_to_recruiter: form.optional("relation_to_recruiter"),
+                relation_detail: form.optional("relation_detail"),
                 visibility: form.get("visibility"),
                 notes: form.optional("notes"),
-                ..Default::default()
             },
             today,
         )),
@@ -672,6 +713,18 @@ pub fn build_step(step: &str, form: &Typed, actor: &Actor, today: NaiveDate) -> 
         "note" => Some(SectionStep::Note(NewNote::parse(NoteInput { text: form.get("text") })?)),
         _ => None,
     })
+}
+
+/// What the child earned, when an amount was typed (currency and period
+/// are then required by the domain).
+fn income(form: &Typed) -> Result<Option<IncomeInput>, StepError> {
+    let Some(raw) = form.optional("income_amount") else {
+        return Ok(None);
+    };
+    let amount = raw.parse().map_err(|_| {
+        StepError::Invalid(ValidationErrors::single("income.amount", "must be a whole number of the currency"))
+    })?;
+    Ok(Some(IncomeInput { amount, currency: form.get("income_currency"), period: form.get("income_period") }))
 }
 
 fn place(form: &Typed) -> PlaceInput {

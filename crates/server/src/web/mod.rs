@@ -133,6 +133,14 @@ impl Ui {
         self.language.with(key, name, value.to_string())
     }
 
+    /// A message with two arguments.
+    pub fn t2(&self, key: &str, (n1, v1): (&str, &str), (n2, v2): (&str, &str)) -> String {
+        let mut args = fluent_bundle::FluentArgs::new();
+        args.set(n1.to_string(), v1.to_string());
+        args.set(n2.to_string(), v2.to_string());
+        self.language.message(key, Some(&args))
+    }
+
     pub fn lang(&self) -> &'static str {
         self.language.code()
     }

@@ -22,6 +22,7 @@ use safepath_domain::workflow::best_interest::{
     BestInterestAssessment, BestInterestAssessmentInput, ChildsViewsInput, ElementFindingInput,
 };
 use safepath_domain::workflow::closure::{ClosureRequest, ClosureRequestInput};
+use safepath_domain::workflow::consent::ConsentOverride;
 use safepath_domain::workflow::deadlines::TaskKind;
 use safepath_domain::workflow::follow_up::{FollowUp, FollowUpInput, FollowUpType};
 use safepath_domain::workflow::plan::{CasePlan, CasePlanInput, ServiceItem, ServiceItemInput};
@@ -138,6 +139,8 @@ pub struct Workflow {
     pub referrals: Vec<ReferralRow>,
     pub history: Vec<HistoryRow>,
     pub may_approve: bool,
+    /// A supervisor may share without consent, giving a reason (audited).
+    pub may_override_consent: bool,
     pub levels: Vec<Choice>,
     pub service_types: Vec<Choice>,
     pub follow_up_types: Vec<Choice>,
@@ -286,6 +289,7 @@ async fn load_workflow(
             .collect(),
         history: history_rows(ui, history),
         may_approve,
+        may_override_consent: role_may(role, Permission::OverrideConsent),
         levels: code_choices(ui, AssessmentLevel::ALL, AssessmentLevel::as_str, "wf-level"),
         service_types: code_choices(ui, ServiceType::ALL, ServiceType::as_str, "wf-service"),
         follow_up_types: code_choices(ui, FollowUpType::ALL, FollowUpType::as_str, "wf-follow-up"),
@@ -380,6 +384,10 @@ async fn explain_refusal(
         None => ui.t(&format!("wf-refusal-{code}")),
     };
     let mut details = Vec::new();
+    if refusal.code == RefusalCode::ConsentRequired && role_may(session.session.user.role, Permission::OverrideConsent)
+    {
+        details.push(ui.t("wf-consent-override-hint"));
+    }
     if refusal.code == RefusalCode::BiaNotApproved {
         let scope = case_scope(&session.session.actor());
         let history = state.store.case_history(&session.session.audit(), &scope, id, false).await.ok();
@@ -566,6 +574,10 @@ pub async fn step(
     if step == "note" && !role_may(actor.role, Permission::RecordCaseWork) {
         return error_page(ui, StatusCode::FORBIDDEN);
     }
+    // A supervisor's reason for sharing without consent (referral, transfer);
+    // from any other role a refusal, whatever the form was made to send.
+    let over =
+        typed.optional("consent_override_reason").map(|reason| ConsentOverride::authorise(&reason, &actor)).transpose();
     let outcome = match case_sections::build_step(&step, &typed, &actor, today()) {
         Err(StepError::Invalid(errors)) => Err(StoreError::Invalid(errors)),
         Err(StepError::Refused(refusal)) => Err(StoreError::Refused(refusal)),
@@ -573,9 +585,12 @@ pub async fn step(
             state.store.add_case_record(&ctx, &scope, &id, *record).await.map(|_| ())
         }
         Ok(Some(SectionStep::Note(note))) => state.store.add_case_note(&ctx, &scope, &id, note).await.map(|_| ()),
-        Ok(Some(SectionStep::Transfer(input))) => match NewTransfer::parse(input, &actor.organisation_id) {
-            Ok(transfer) => state.store.request_transfer(&ctx, &scope, &id, transfer, None).await.map(|_| ()),
-            Err(errors) => Err(StoreError::Invalid(errors)),
+        Ok(Some(SectionStep::Transfer(input))) => match (NewTransfer::parse(input, &actor.organisation_id), over) {
+            (Ok(transfer), Ok(over)) => {
+                state.store.request_transfer(&ctx, &scope, &id, transfer, over).await.map(|_| ())
+            }
+            (Err(errors), _) => Err(StoreError::Invalid(errors)),
+            (_, Err(refusal)) => Err(StoreError::Refused(refusal)),
         },
         Ok(None) => match build_step(&step, &typed) {
             Err(None) => return error_page(ui, StatusCode::NOT_FOUND),
@@ -587,9 +602,12 @@ pub async fn step(
                 Err(DecisionError::Refused(refusal)) => Err(StoreError::Refused(refusal)),
                 Err(DecisionError::Invalid(errors)) => Err(StoreError::Invalid(errors)),
             },
-            Ok(Step::Refer(input)) => match NewReferral::parse(input, &actor.organisation_id, today()) {
-                Ok(referral) => state.store.create_referral(&ctx, &scope, &id, referral, None).await.map(|_| ()),
-                Err(errors) => Err(StoreError::Invalid(errors)),
+            Ok(Step::Refer(input)) => match (NewReferral::parse(input, &actor.organisation_id, today()), over) {
+                (Ok(referral), Ok(over)) => {
+                    state.store.create_referral(&ctx, &scope, &id, referral, over).await.map(|_| ())
+                }
+                (Err(errors), _) => Err(StoreError::Invalid(errors)),
+                (_, Err(refusal)) => Err(StoreError::Refused(refusal)),
             },
         },
     };

@@ -369,6 +369,9 @@ async fn administrators_create_and_deactivate_accounts(app: &TestApp) {
         client.post("/api/v1/session", serde_json::json!({"username": "sita.tamang", "password": password})).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["user"]["role"], "caseworker");
+    let mut signed_in = app.client();
+    signed_in.token = body["token"].as_str().map(str::to_string);
+    assert_eq!(signed_in.get("/api/v1/cases").await.0, StatusCode::OK, "the new account works");
     assert!(!browser.get("/admin/users").await.body.contains(&password), "shown once only");
 
     // Deactivation ends the account's sessions and sign-ins.
@@ -383,6 +386,9 @@ async fn administrators_create_and_deactivate_accounts(app: &TestApp) {
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
     let done = browser.post(&format!("/admin/users/{id}/active"), &[("csrf", &csrf), ("active", "0")]).await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    // Its open session ends at once, not when a cache entry expires.
+    let (status, body) = signed_in.get("/api/v1/cases").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
     let (status, _) =
         client.post("/api/v1/session", serde_json::json!({"username": "sita.tamang", "password": password})).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);

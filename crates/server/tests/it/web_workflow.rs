@@ -7,6 +7,8 @@ use reqwest::StatusCode;
 use safepath_domain::codes::Role;
 use serde_json::json;
 
+use safepath_store::RowCounts;
+
 use crate::support::{child, TestApp};
 use crate::web::{organisation, seed_user_speaking, Browser, Page};
 
@@ -14,6 +16,7 @@ crate::on_both_backends!(
     a_bia_approved_by_the_supervisor_opens_the_case_plan,
     a_plan_before_an_approved_bia_is_explained_in_french,
     a_receiver_sees_only_the_shared_sections,
+    a_supervisor_may_share_without_consent_with_a_reason,
     a_closure_requested_by_the_caseworker_is_approved_by_the_supervisor,
     indicators_are_screened_for_the_supervisor_and_a_person_records_the_status,
     a_bid_is_recorded_with_its_panel_and_approved,
@@ -285,6 +288,60 @@ async fn a_receiver_sees_only_the_shared_sections(app: &TestApp) {
     let accepted = partner.post(&link, &[("csrf", &csrf), ("action", "accept")]).await;
     assert_eq!(accepted.status, StatusCode::SEE_OTHER, "{}", accepted.body);
     assert!(partner.get(&link).await.body.contains("Accepted"));
+}
+
+/// Refers `case` to `to` for immediate protection, sharing its summary,
+/// with `override_reason` in the supervisor's field (empty: none).
+async fn refer(browser: &Browser, case: &str, to: &str, until: &str, override_reason: &str) -> Page {
+    let fields = [
+        ("to_organisation", to),
+        ("reason", "AdditionalServicesRequired"),
+        ("service_type", "immediate_protection"),
+        ("section", "summary"),
+        ("access_until", until),
+        ("consent_override_reason", override_reason),
+    ];
+    post_step(browser, case, "referral", &fields).await
+}
+
+/// Sharing without consent (DOMAIN.md: an override needs a reason and a
+/// supervisor, and is audited): the caseworker is refused and cannot forge
+/// an override; the supervisor is told how, and then shares with a reason.
+async fn a_supervisor_may_share_without_consent_with_a_reason(app: &TestApp) {
+    organisation(app, "Tirana Child Protection", "al").await;
+    let athens = organisation(app, "Athens Child Support", "gr").await;
+    let case = register(app, "al.cw", "Drita", false).await;
+    let cw = Browser::sign_in(&app.base, "al.cw").await;
+    let sup = Browser::sign_in(&app.base, "al.sup").await;
+    let until = day(30);
+    // The caseworker sees no override field; without consent the referral is refused.
+    let page = cw.get(&format!("/cases/{case}")).await;
+    assert!(!page.body.contains("consent_override_reason"), "no override field for a caseworker");
+    let before = app.counts().await;
+    let refused = refer(&cw, &case, &athens, &until, "").await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
+    assert!(text(&refused).contains("Sharing needs the recorded consent for sharing"), "{}", refused.body);
+    assert!(!text(&refused).contains("As a supervisor"), "the hint is for supervisors");
+    // A forged override from a caseworker: refused as not theirs to give.
+    let forged = refer(&cw, &case, &athens, &until, "I decided so").await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN, "{}", forged.body);
+    let after = app.counts().await;
+    assert_eq!(RowCounts { audit_events: before.audit_events, ..after }, before, "nothing written but audited reads");
+
+    // The supervisor is shown the field, and told how when it is left empty.
+    let page = sup.get(&format!("/cases/{case}")).await;
+    assert!(page.body.contains(r#"name="consent_override_reason""#));
+    let refused = refer(&sup, &case, &athens, &until, "").await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
+    assert!(text(&refused).contains("As a supervisor you may share without consent"), "{}", refused.body);
+    // With a reason: sent, on the basis of the override, with who gave it.
+    let done = refer(&sup, &case, &athens, &until, "Asking the family would alert the recruiter").await;
+    assert_done(&done, &case, "referral");
+    let api = app.sign_in("al.sup").await;
+    let (status, body) = api.get(&format!("/api/v1/cases/{case}/referrals")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let sent = &body["referrals"][0];
+    assert_eq!(sent["sharing_basis"], "override", "{body}");
 }
 
 async fn a_closure_requested_by_the_caseworker_is_approved_by_the_supervisor(app: &TestApp) {
@@ -647,6 +704,37 @@ async fn episodes_are_drawn_as_timelines_with_a_table(app: &TestApp) {
         ("notes", "Controlled by a man called 'uncle'"),
     ];
     assert_done(&post_step(&cw, &case, "exploitation", &sexual).await, &case, "exploitation");
+    // The circle of exploitation in full: sector, income and who took it,
+    // means of control, recruitment and the recruiter. A mistyped amount is
+    // refused with the rest kept.
+    let mut farm = vec![
+        ("form", "agricultural_labour"),
+        ("place", "Marathon"),
+        ("country", "GR"),
+        ("start_date", "2026-05-10"),
+        ("end_date", "2026-05-20"),
+        ("visibility", "hidden"),
+        ("sector", "A_AgricultureForestryAndFishing"),
+        ("income_amount", "ten"),
+        ("income_currency", "eur"),
+        ("income_period", "day"),
+        ("income_taken_by", "intermediary"),
+        ("means_of_control", "DebtBondage"),
+        ("means_of_control", "WithholdsDocuments"),
+        ("recruitment", "ThroughFamilyOrFamilyEvents"),
+        ("relation_to_recruiter", "Familial"),
+        ("relation_detail", "an uncle"),
+    ];
+    let before = app.counts().await;
+    let refused = post_step(&cw, &case, "exploitation", &farm).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", near(&refused, "problem", 600));
+    assert!(text(&refused).contains("Check: Income"), "{}", near(&refused, "problem", 600));
+    assert!(refused.body.contains(r#"value="ten""#) && refused.body.contains(r#"value="an uncle""#));
+    assert!(refused.body.contains(r#"value="WithholdsDocuments" checked"#), "the boxes stay ticked");
+    let after = app.counts().await;
+    assert_eq!(RowCounts { audit_events: before.audit_events, ..after }, before, "nothing written but audited reads");
+    farm[7] = ("income_amount", "10");
+    assert_done(&post_step(&cw, &case, "exploitation", &farm).await, &case, "exploitation");
     let journey = [
         ("stage", "transit"),
         ("place", "Kakavija border crossing"),
@@ -661,12 +749,19 @@ async fn episodes_are_drawn_as_timelines_with_a_table(app: &TestApp) {
 
     let page = cw.get(&format!("/cases/{case}")).await;
     let section = near(&page, "exploitation-h", 4000);
-    assert_eq!(section.matches("<rect class=\"bar bar-exploitation").count(), 2, "{section}");
+    assert_eq!(section.matches("<rect class=\"bar bar-exploitation").count(), 3, "{section}");
     assert!(section.contains(r#"aria-hidden="true""#), "the drawing is decoration; the table says it");
     assert!(section.contains("ongoing"), "the episode that goes on is marked");
     let body = text(&page);
     assert!(body.contains("Begging") && body.contains("Sexual exploitation") && body.contains("Since "), "{body}");
-    assert!(body.contains("Hidden · Controlled by a man called 'uncle'"));
+    assert!(body.contains("Hidden · Controlled by a man called 'uncle'"), "{}", near(&page, "exploitation-h", 6000));
+    assert!(
+        body.contains(
+            "Hidden · Agriculture, forestry and fishing · earned 10 EUR per day · taken by: An intermediary · \
+             control: Debt bondage, Keeps the child's documents · recruited: Through the family · recruiter: Family · an uncle"
+        ),
+        "{body}"
+    );
     let movement = near(&page, "movement-h", 4000);
     assert_eq!(movement.matches("<rect class=\"bar bar-movement").count(), 1);
     assert!(movement.contains("Kakavija border crossing (AL)") && movement.contains("With an intermediary"));
