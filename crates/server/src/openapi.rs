@@ -13,6 +13,7 @@ use crate::routes::{alerts, cases, directory, linkage, session, workflow};
     paths(
         session::sign_in, session::current, session::sign_out,
         directory::create_organisation, directory::list_organisations, directory::create_user,
+        directory::list_users, directory::update_user,
         cases::create, cases::read, cases::list, cases::update,
         crate::routes::exchange::case_htcds, crate::routes::exchange::case_htcds_csv,
         workflow::add_assessment, workflow::list_assessments, workflow::add_indicator, workflow::list_indicators,

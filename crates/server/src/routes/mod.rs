@@ -29,7 +29,8 @@ pub fn api() -> Router<AppState> {
             "/api/v1/organisations",
             get(directory::list_organisations).post(directory::create_organisation).fallback(method_not_allowed),
         )
-        .route("/api/v1/users", axum::routing::post(directory::create_user).fallback(method_not_allowed))
+        .route("/api/v1/users", get(directory::list_users).post(directory::create_user).fallback(method_not_allowed))
+        .route("/api/v1/users/{id}", axum::routing::patch(directory::update_user).fallback(method_not_allowed))
         .route("/api/v1/cases", get(cases::list).post(cases::create).fallback(method_not_allowed))
         .route("/api/v1/cases/{id}", get(cases::read).patch(cases::update).fallback(method_not_allowed))
         .route("/api/v1/cases/{id}/htcds", get(exchange::case_htcds).fallback(method_not_allowed))

@@ -3,6 +3,7 @@
 mod support;
 
 mod access_matrix;
+mod accounts;
 mod alerts;
 mod browser;
 mod duplicates;
