@@ -8,6 +8,10 @@
 //! The report itself (names, places, what was seen) is as sensitive as a
 //! child's identity: the store keeps it apart from the alert's head, and the
 //! person who sent it never reads it back (they see that it was sent).
+//! Triage erases what is no longer needed ([`AlertDetails::erase_at_triage`]):
+//! the child's name and description once a case holds them or once the
+//! alert is kept only as evidence about a place, and the reporter's contact
+//! too when the alert is dismissed.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -107,6 +111,32 @@ pub struct AlertChild {
     pub sex: Option<Gender>,
     pub estimated_age: Option<i64>,
     pub description: Option<String>,
+}
+
+impl AlertDetails {
+    /// The columns of the report that triage to `status` erases (data
+    /// minimisation): a case holds the child's identity from then on;
+    /// evidence is about a place, not a child; a dismissed alert keeps only
+    /// what says why it was dismissed.
+    pub fn erased_at_triage(status: AlertStatus) -> &'static [&'static str] {
+        match status {
+            AlertStatus::New => &[],
+            AlertStatus::Case | AlertStatus::Evidence => &["child_name", "child_description"],
+            AlertStatus::Dismissed => &["child_name", "child_description", "reporter_contact"],
+        }
+    }
+
+    /// Erases what [`Self::erased_at_triage`] names.
+    pub fn erase_at_triage(&mut self, status: AlertStatus) {
+        for field in Self::erased_at_triage(status) {
+            match *field {
+                "child_name" => self.child.name = None,
+                "child_description" => self.child.description = None,
+                "reporter_contact" => self.reporter_contact = None,
+                other => unreachable!("no report field {other}"),
+            }
+        }
+    }
 }
 
 impl NewAlert {
@@ -319,6 +349,37 @@ mod tests {
             ["reporter", "place", "country", "seen_on", "description", "urgency", "child.sex", "child.estimated_age"]
         {
             assert!(errors.fields.contains_key(field), "{field}: {errors:?}");
+        }
+    }
+
+    #[test]
+    fn triage_erases_the_child_and_a_dismissal_the_reporters_contact() {
+        let full = NewAlert::parse(
+            NewAlertInput {
+                reporter_contact: Some("+355 69 000 0000".into()),
+                child: Some(AlertChildInput {
+                    name: Some("Drita".into()),
+                    sex: Some("Feminine".into()),
+                    estimated_age: Some(12),
+                    description: Some("red coat".into()),
+                }),
+                ..input()
+            },
+            today(),
+        )
+        .unwrap()
+        .details;
+        let mut new = full.clone();
+        new.erase_at_triage(AlertStatus::New);
+        assert_eq!(new, full);
+        for status in [AlertStatus::Case, AlertStatus::Evidence, AlertStatus::Dismissed] {
+            let mut details = full.clone();
+            details.erase_at_triage(status);
+            assert_eq!((details.child.name, details.child.description), (None, None), "{status}");
+            // What the area's evidence counts stays: place, what was seen, sex and age.
+            assert_eq!((details.place, details.description), (full.place.clone(), full.description.clone()));
+            assert_eq!((details.child.sex, details.child.estimated_age), (full.child.sex, Some(12)));
+            assert_eq!(details.reporter_contact.is_none(), status == AlertStatus::Dismissed, "{status}");
         }
     }
 

@@ -276,19 +276,26 @@ impl SqlStore {
                     if updated.rows_affected() != 1 {
                         return Err(StoreError::Conflict("the alert was already triaged".into()));
                     }
-                    sqlx::query("UPDATE alert_details SET triage_note = $1 WHERE alert_id = $2")
+                    // What the report no longer needs is erased in the same unit.
+                    let status = triage.status();
+                    let erased = AlertDetails::erased_at_triage(status);
+                    let erase: String = erased.iter().map(|column| format!(", {column} = NULL")).collect();
+                    sqlx::query(&format!("UPDATE alert_details SET triage_note = $1{erase} WHERE alert_id = $2"))
                         .bind(&note)
                         .bind(&alert.id)
                         .execute(&mut tx.conn)
                         .await?;
-                    let fields: &[&str] = match triage {
+                    let mut details = alert.details.clone();
+                    details.erase_at_triage(status);
+                    let decided: &[&str] = match triage {
                         AlertTriage::Case(_) => &["status", "case_id"],
                         _ => &["status", "triage_note"],
                     };
+                    let fields: Vec<&str> = decided.iter().chain(erased).copied().collect();
                     let event = NewEvent {
                         action: "alert.triage",
                         target: Some(Target::new("alert", &alert.id)),
-                        fields,
+                        fields: &fields,
                         outcome: "ok",
                     };
                     audit::append(tx, &ctx, event).await?;
@@ -299,7 +306,7 @@ impl SqlStore {
                         case_id,
                         note,
                     };
-                    Ok(Alert { status: triage.decision, triage: Some(triage), ..alert })
+                    Ok(Alert { status: triage.decision, triage: Some(triage), details, ..alert })
                 })
             })
             .await

@@ -81,6 +81,14 @@ async fn a_focal_points_alert_becomes_a_case(app: &TestApp) {
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["alert"]["status"], "case");
     let case_id = body["alert"]["triage"]["case_id"].as_str().unwrap().to_string();
+    // The case holds the child's identity now: the report no longer does.
+    let (status, read) = caseworker.get(&format!("/api/v1/alerts/{id}")).await;
+    assert_eq!(status, StatusCode::OK, "{read}");
+    for details in [&body["alert"]["details"], &read["alert"]["details"]] {
+        assert!(details["child"]["name"].is_null() && details["child"]["description"].is_null(), "{details}");
+        assert_eq!(details["child"]["estimated_age"], 12, "{details}");
+        assert!(details["description"].as_str().is_some_and(|d| !d.is_empty()), "{details}");
+    }
 
     // The case is an ordinary registration, assigned to the caseworker who triaged.
     let (status, body) = caseworker.get(&format!("/api/v1/cases/{case_id}")).await;
@@ -131,6 +139,9 @@ async fn alerts_become_evidence_or_are_dismissed_with_a_reason(app: &TestApp) {
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["alert"]["status"], "dismissed");
+    // Dismissed: nothing that identifies the child or reaches the reporter is kept.
+    let details = &body["alert"]["details"];
+    assert!(details["child"]["name"].is_null() && details["reporter_contact"].is_null(), "{details}");
     assert_eq!(app.counts().await.cases, 0);
 
     let (_, body) = supervisor.get("/api/v1/alerts").await;
