@@ -95,6 +95,9 @@ FEBRL_COLUMNS = {
     "date_of_birth": "date_of_birth",
     "suburb": "place",
     "state": "citizenship",
+    "soc_sec_id": "id_number",
+    "street_number, address_1, address_2": "address",
+    "postcode": "postcode",
 }
 
 
@@ -105,20 +108,37 @@ def febrl_date(text: str) -> str:
     return ""
 
 
+def febrl_text(row, column: str) -> str:
+    value = row.get(column)
+    return "" if value is None else str(value).strip()
+
+
 def write_febrl(frame, path: Path):
+    """FEBRL as both tools read it (FEBRL_COLUMNS): the social-security
+    number as the identity document number, street number and address lines
+    as one address."""
     with path.open("w", newline="") as f:
         w = csv.writer(f)
-        w.writerow(["id", "given_name", "family_name", "date_of_birth", "place", "citizenship", "entity"])
+        w.writerow(
+            ["id", "given_name", "family_name", "date_of_birth", "place", "citizenship", "id_number", "address",
+             "postcode", "entity"]
+        )
         for rec_id, row in frame.iterrows():
             entity = rec_id.split("-")[1]
+            address = " ".join(
+                part for part in (febrl_text(row, c) for c in ("street_number", "address_1", "address_2")) if part
+            )
             w.writerow(
                 [
                     rec_id,
-                    row.get("given_name") or "",
-                    row.get("surname") or "",
-                    febrl_date(str(row.get("date_of_birth") or "")),
-                    row.get("suburb") or "",
-                    row.get("state") or "",
+                    febrl_text(row, "given_name"),
+                    febrl_text(row, "surname"),
+                    febrl_date(febrl_text(row, "date_of_birth")),
+                    febrl_text(row, "suburb"),
+                    febrl_text(row, "state"),
+                    febrl_text(row, "soc_sec_id"),
+                    address,
+                    febrl_text(row, "postcode"),
                     entity,
                 ]
             )
@@ -189,22 +209,30 @@ SPLINK_RUNNER = textwrap.dedent(
         db_api.register(pd.read_csv(p, dtype=str, keep_default_na=False).replace("", None), dataset_display_name=f"d{i}")
         for i, p in enumerate(paths)
     ]
+    columns = set(pd.read_csv(paths[0], dtype=str, nrows=0).columns)
+    comparisons = [
+        cl.JaroWinklerAtThresholds("given_name", [0.9, 0.8]),
+        cl.JaroWinklerAtThresholds("family_name", [0.9, 0.8]),
+        cl.DateOfBirthComparison("date_of_birth", input_is_string=True),
+        cl.ExactMatch("place").configure(term_frequency_adjustments=True),
+        cl.ExactMatch("citizenship"),
+    ]
+    blocking = [block_on("given_name"), block_on("family_name"), block_on("date_of_birth"), block_on("place")]
+    # The optional columns, when the file has them (FEBRL), as Safepath
+    # compares them: document number and postcode exact or one edit apart,
+    # address exact or similar; the document number is a blocking rule too.
+    if "id_number" in columns:
+        comparisons.append(cl.DamerauLevenshteinAtThresholds("id_number", [1]))
+        blocking.append(block_on("id_number"))
+    if "address" in columns:
+        comparisons.append(cl.JaroWinklerAtThresholds("address", [0.88]))
+    if "postcode" in columns:
+        comparisons.append(cl.DamerauLevenshteinAtThresholds("postcode", [1]))
     settings = SettingsCreator(
         link_type="dedupe_only" if mode == "dedupe" else "link_only",
         unique_id_column_name="id",
-        comparisons=[
-            cl.JaroWinklerAtThresholds("given_name", [0.9, 0.8]),
-            cl.JaroWinklerAtThresholds("family_name", [0.9, 0.8]),
-            cl.DateOfBirthComparison("date_of_birth", input_is_string=True),
-            cl.ExactMatch("place").configure(term_frequency_adjustments=True),
-            cl.ExactMatch("citizenship"),
-        ],
-        blocking_rules_to_generate_predictions=[
-            block_on("given_name"),
-            block_on("family_name"),
-            block_on("date_of_birth"),
-            block_on("place"),
-        ],
+        comparisons=comparisons,
+        blocking_rules_to_generate_predictions=blocking,
         retain_intermediate_calculation_columns=False,
     )
     linker = Linker(frames if len(frames) > 1 else frames[0], settings)

@@ -1,5 +1,6 @@
 //! Why pairs of a labelled dedupe file are missed or falsely linked: reads
-//! a CSV with `id,given_name,family_name,date_of_birth,place,citizenship` and
+//! a CSV with `id,given_name,family_name,date_of_birth,place,citizenship`
+//! (and `id_number,address,postcode` when present) and
 //! a truth column (`entity`, as `bench/linkage/compare_peers.py` writes FEBRL3),
 //! deduplicates it and classifies every true pair that is not in one cluster
 //! (not a candidate / hard conflict / scored below the threshold / kept apart
@@ -36,6 +37,9 @@ fn main() {
             date_of_birth: field(&row, &header, "date_of_birth").and_then(|d| PartialDate::parse(&d)),
             place: field(&row, &header, "place"),
             citizenship: field(&row, &header, "citizenship"),
+            id_number: field(&row, &header, "id_number"),
+            address: field(&row, &header, "address"),
+            postcode: field(&row, &header, "postcode"),
             ..Record::default()
         });
         entity.push(field(&row, &header, "entity").unwrap_or_default());

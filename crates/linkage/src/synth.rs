@@ -328,6 +328,7 @@ fn record_of(family: &Family, child: &Child, id: String, rng: &mut Rng, first: b
         citizenship: rng.chance(50).then(|| family.citizenship.to_string()),
         mother_name: rng.chance(if first { 85 } else { 65 }).then_some(mother),
         father_name: rng.chance(if first { 70 } else { 50 }).then_some(father),
+        ..Record::default()
     }
 }
 

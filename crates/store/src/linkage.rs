@@ -56,7 +56,8 @@ const COMPARED_FIELDS: &[&str] =
 /// One comparison's part in a score.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FieldContribution {
-    /// given_name, family_name, date_of_birth, sex, place, citizenship, mother_name, father_name.
+    /// given_name, family_name, date_of_birth, sex, place, citizenship, mother_name, father_name,
+    /// id_number, address, postcode.
     pub field: String,
     /// How the two values compared ("exact", "variant or phonetic", "missing"…).
     pub level: String,
@@ -201,6 +202,8 @@ fn scorer() -> &'static Scorer {
         let place_u = vec![0.1, 0.05, 0.85];
         let parent_m = vec![0.8, 0.1, 0.05, 0.05];
         let parent_u = vec![0.01, 0.01, 0.03, 0.95];
+        let code_m = vec![0.9, 0.05, 0.05];
+        let code_u = vec![0.0001, 0.001, 0.9989];
         let (mut m, mut u) = (Vec::new(), Vec::new());
         for field in FIELDS {
             use safepath_linkage::engine::compare::Field::*;
@@ -208,8 +211,9 @@ fn scorer() -> &'static Scorer {
                 GivenName | FamilyName => (&name_m, &name_u),
                 DateOfBirth => (&date_m, &date_u),
                 Sex | Citizenship => (&agree_m, &agree_u),
-                Place => (&place_m, &place_u),
+                Place | Address => (&place_m, &place_u),
                 MotherName | FatherName => (&parent_m, &parent_u),
+                IdNumber | Postcode => (&code_m, &code_u),
             };
             debug_assert_eq!(fm.len(), field.levels().len());
             m.push(fm.clone());
@@ -246,6 +250,9 @@ fn case_record(case: &CaseView) -> Record {
         citizenship: child.citizenship.first().cloned(),
         mother_name: None,
         father_name: None,
+        id_number: None,
+        address: None,
+        postcode: None,
     }
 }
 
@@ -263,6 +270,9 @@ fn tracing_record(request: &TracingRequest, received: NaiveDate) -> Record {
         citizenship: None,
         mother_name: request.relative("mother").map(str::to_string),
         father_name: request.relative("father").map(str::to_string),
+        id_number: None,
+        address: None,
+        postcode: None,
     }
 }
 

@@ -19,7 +19,7 @@ use safepath_linkage::engine::record::{PartialDate, Record};
 pub const MAX_FIELD_BYTES: usize = 4096;
 
 /// Register columns the engine reads.
-pub const REGISTER_COLUMNS: [&str; 12] = [
+pub const REGISTER_COLUMNS: [&str; 15] = [
     "id",
     "given_name",
     "family_name",
@@ -32,7 +32,27 @@ pub const REGISTER_COLUMNS: [&str; 12] = [
     "citizenship",
     "mother_name",
     "father_name",
+    "id_number",
+    "address",
+    "postcode",
 ];
+
+/// The register columns, for `--help`.
+pub const COLUMNS_HELP: &str = "\
+Input columns, found by header (case ignored), any subset besides `id`, values may be empty, any script:
+  id                 unique, non-empty
+  given_name, family_name, other_names (several separated by `;`)
+  sex                M/F and common spellings (male, girl, masculin...)
+  date_of_birth      YYYY-MM-DD, YYYY-MM or YYYY
+  estimated_age, registration_date (YYYY-MM-DD): the age as estimated on that day
+  place, citizenship
+  mother_name, father_name
+  id_number          the child's OWN identity document number (birth registration, passport,
+                     UNHCR or national id), never a parent's: the same number lets two records
+                     with different given names on the same date of birth be one child
+                     (twins and siblings do not share a document)
+  address, postcode
+Other columns are ignored.";
 
 /// One validated row: its line number and the values of the wanted columns
 /// (`None` when the column is absent or the value empty).
@@ -208,5 +228,8 @@ pub fn record_of(row: &Row<'_>, warnings: &mut Warnings) -> Record {
         citizenship: owned("citizenship"),
         mother_name: owned("mother_name"),
         father_name: owned("father_name"),
+        id_number: owned("id_number"),
+        address: owned("address"),
+        postcode: owned("postcode"),
     }
 }

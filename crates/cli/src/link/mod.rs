@@ -33,6 +33,7 @@ pub struct LinkArgs {
 #[derive(Subcommand)]
 enum LinkCommand {
     /// Find the records of one register that are the same child; writes `id,cluster_id`.
+    #[command(after_help = input::COLUMNS_HELP)]
     Dedupe {
         /// Register to deduplicate (CSV, UTF-8, with a header naming an `id` column).
         #[arg(long)]
@@ -45,6 +46,7 @@ enum LinkCommand {
         threshold: f64,
     },
     /// Find the children of one register in another; writes `left_id,right_id,probability`.
+    #[command(after_help = input::COLUMNS_HELP)]
     Match {
         /// First register (CSV with an `id` column).
         #[arg(long)]

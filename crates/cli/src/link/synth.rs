@@ -38,7 +38,9 @@ pub struct EvaluateArgs {
 
 pub fn synth(args: SynthArgs) -> anyhow::Result<()> {
     let records = generate(args.records, args.seed);
-    let mut header: Vec<&str> = input::REGISTER_COLUMNS.to_vec();
+    // The generator writes no document numbers or addresses: the columns
+    // up to `father_name`.
+    let mut header: Vec<&str> = input::REGISTER_COLUMNS.iter().copied().take_while(|&c| c != "id_number").collect();
     header.extend(["child_id", "family_id"]);
     let mut out = output::AtomicCsv::create(&args.output, &header)?;
     let text = |s: &Option<String>| s.clone().unwrap_or_default();

@@ -136,6 +136,54 @@ fn dedupe_finds_the_same_child_across_scripts_and_keeps_twins_apart() {
 }
 
 #[test]
+fn the_childs_own_document_number_tells_a_renamed_child_from_a_twin() {
+    let folder = tempfile::tempdir().unwrap();
+    let register = folder.path().join("register.csv");
+    let clusters = folder.path().join("clusters.csv");
+    // The background carries document numbers too (two records in three),
+    // so that EM learns what an agreeing number is worth.
+    let mut rows: Vec<String> = background(folder.path(), 1_500, 7)
+        .into_iter()
+        .enumerate()
+        .map(|(i, row)| {
+            let child = row.split(',').nth(12).unwrap().to_string();
+            if i % 3 == 0 {
+                format!("{row},")
+            } else {
+                format!("{row},N-{child}")
+            }
+        })
+        .collect();
+    // FEBRL's twin pattern (no sex, no parents): the same family name, date
+    // of birth and place, wholly different given names. g2 is g1 registered
+    // under another given name with the same document; g3 is a twin with a
+    // document of their own (the next number).
+    rows.extend([
+        "g1,Joel,Tyner,,,2013-12-16,,2024-01-01,Yoogali,,,,g,g,AB 123456".to_string(),
+        "g2,William,Tyner,,,2013-12-16,,2024-05-01,Yoogali,,,,g,g,ab-123456".to_string(),
+        "g3,Jack,Tyner,,,2013-12-16,,2024-01-01,Yoogali,,,,g3,g,AB 123457".to_string(),
+        "g4,Samuel,Tyner,,,2013-12-16,,2024-01-01,Yoogali,,,,g4,g,".to_string(),
+    ]);
+    let mut text = format!("{HEADER},id_number\n");
+    for row in &rows {
+        text.push_str(row);
+        text.push('\n');
+    }
+    std::fs::write(&register, text).unwrap();
+    let output = safepath(&["link", "dedupe", "--input", path_str(&register), "--output", path_str(&clusters)]);
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    let table = read_csv(&clusters);
+    let cluster: HashMap<&str, &str> = table[1..].iter().map(|r| (r[0].as_str(), r[1].as_str())).collect();
+    assert_eq!(cluster["g1"], cluster["g2"], "the same document, the same date of birth: one child");
+    for twin in ["g3", "g4"] {
+        assert_ne!(cluster["g1"], cluster[twin], "{twin} is a twin");
+    }
+    // The columns are documented where the command is.
+    let help = stdout_of(&safepath(&["link", "dedupe", "--help"]));
+    assert!(help.contains("id_number") && help.contains("never a parent's"), "{help}");
+}
+
+#[test]
 fn match_links_two_registers() {
     let folder = tempfile::tempdir().unwrap();
     let (left, right, pairs) =

@@ -35,16 +35,21 @@ pub enum BlockingRule {
     /// year alone makes blocks of thousands. Sex halves the blocks of a large
     /// register (a million children share about 6,500 birth dates).
     DateOfBirth,
+    /// The identity document number: a record re-registered under other
+    /// names and another date keeps its document (FEBRL's corruptions
+    /// replace names and dates, rarely the number).
+    IdNumber,
 }
 
 /// The rules used by default, all of them.
-pub const DEFAULT_RULES: [BlockingRule; 6] = [
+pub const DEFAULT_RULES: [BlockingRule; 7] = [
     BlockingRule::FamilyPhoneticBirthYear,
     BlockingRule::GivenFamilyPhonetic,
     BlockingRule::GivenVariantSexPlace,
     BlockingRule::GivenPhoneticBirthYear,
     BlockingRule::MotherPhoneticGiven,
     BlockingRule::DateOfBirth,
+    BlockingRule::IdNumber,
 ];
 
 impl BlockingRule {
@@ -57,6 +62,7 @@ impl BlockingRule {
             BlockingRule::GivenPhoneticBirthYear => "given_phonetic+birth_year",
             BlockingRule::MotherPhoneticGiven => "mother_phonetic+given_phonetic",
             BlockingRule::DateOfBirth => "date_of_birth+sex",
+            BlockingRule::IdNumber => "id_number",
         }
     }
 
@@ -91,6 +97,7 @@ impl BlockingRule {
                 let d = r.dob?;
                 Some(format!("{}-{}-{}|{:?}", d.year, d.month?, d.day?, r.sex))
             }
+            BlockingRule::IdNumber => nonempty(r.id_number.clone()),
         }
     }
 }
@@ -311,6 +318,7 @@ mod compact_keys {
                 let date = u128::from(d.year as u32) << 16 | u128::from(d.month?) << 8 | u128::from(d.day?);
                 Some(date << 8 | r.sex.map_or(0, |s| s as u128 + 1))
             }
+            BlockingRule::IdNumber => nonzero(r.id_number),
         }
     }
 
@@ -343,6 +351,7 @@ mod compact_keys {
                 }
                 _ => String::new(),
             },
+            BlockingRule::IdNumber => t.codes.text(r.id_number).to_string(),
         }
     }
 

@@ -24,9 +24,10 @@ use std::collections::HashMap;
 use chrono::Datelike;
 
 use super::compare::{
-    agree_level, date_level_of, jaro_winkler, place_level, swap_wins, token_set_similarity, Vector, MISSING,
+    agree_level, code_level, date_level_of, document_lifts_name_conflict, document_lifts_years_conflict, jaro_winkler,
+    place_level, swap_wins, token_set_similarity, Vector, MISSING,
 };
-use super::record::{PartialDate, PreparedName, Record, Sex, AGE_TOLERANCE_YEARS};
+use super::record::{address_text, code_text, PartialDate, PreparedName, Record, Sex, AGE_TOLERANCE_YEARS};
 use crate::variants::NameVariants;
 
 /// Id 0 of every table: the empty value.
@@ -284,6 +285,10 @@ pub(crate) struct CompactRecord {
     pub(crate) father: u32,
     pub(crate) place: u32,
     pub(crate) citizenship: u32,
+    /// Ids of [`Tables::codes`] and [`Tables::addresses`].
+    pub(crate) id_number: u32,
+    pub(crate) address: u32,
+    pub(crate) postcode: u32,
     pub(crate) sex: Option<Sex>,
     pub(crate) dob: Option<PartialDate>,
     pub(crate) birth_years: Option<(i32, i32)>,
@@ -401,6 +406,10 @@ pub(crate) struct Tables {
     /// Folded places and citizenships.
     pub(crate) places: Interner,
     raw_places: KeyMap<Box<str>, u32>,
+    /// Document numbers and postcodes ([`code_text`]).
+    pub(crate) codes: Interner,
+    /// Addresses ([`address_text`]).
+    addresses: Interner,
     /// What most comparisons of two names need, one small record per name
     /// id in one array (the full [`Name`]s are read only for names alike).
     hot: Vec<Hot>,
@@ -415,6 +424,8 @@ impl Default for Tables {
             raw_to_name: vec![EMPTY],
             places: Interner::default(),
             raw_places: KeyMap::default(),
+            codes: Interner::default(),
+            addresses: Interner::default(),
             hot: vec![Hot::default()],
         }
     }
@@ -492,6 +503,9 @@ impl Tables {
             father: raw(&record.father_name),
             place: self.place(record.place.as_deref()),
             citizenship: self.place(record.citizenship.as_deref()),
+            id_number: record.id_number.as_deref().map_or(EMPTY, |c| self.codes.intern(&code_text(c))),
+            address: record.address.as_deref().map_or(EMPTY, |a| self.addresses.intern(&address_text(a))),
+            postcode: record.postcode.as_deref().map_or(EMPTY, |c| self.codes.intern(&code_text(c))),
             sex: record.sex.as_deref().and_then(Sex::parse),
             dob: record.date_of_birth,
             birth_years,
@@ -640,10 +654,13 @@ impl Tables {
         }
     }
 
-    /// [`place_level`] of two different interned places; one-word places
-    /// that cannot reach its similarity threshold skip Jaro-Winkler.
-    fn place_level(&self, a: u32, b: u32) -> u8 {
-        let (x, y) = (self.places.text(a), self.places.text(b));
+    /// [`place_level`] of two interned places (or addresses); one-word
+    /// places that cannot reach its similarity threshold skip Jaro-Winkler.
+    fn place_level(texts: &Interner, a: u32, b: u32) -> u8 {
+        if a == b {
+            return if a == EMPTY { MISSING } else { 0 };
+        }
+        let (x, y) = (texts.text(a), texts.text(b));
         if !x.is_empty() && !y.is_empty() && !x.contains(' ') && !y.contains(' ') {
             let bound = jaro_winkler_bound(x, &histogram(x), y, &histogram(y));
             // One word each: the token-set similarity is the Jaro-Winkler.
@@ -664,14 +681,24 @@ impl Tables {
     /// (then `None`, found with as little comparing as possible: sex and
     /// birth years first, then the names).
     pub(crate) fn compare_unless_conflict(&self, a: &CompactRecord, b: &CompactRecord) -> Option<Vector> {
-        if Self::conflict_before_comparing(a, b) {
+        let same_document = a.id_number != EMPTY && a.id_number == b.id_number;
+        let years_apart = matches!((a.dob, b.dob), (Some(x), Some(y)) if (x.year - y.year).abs() > 2);
+        if matches!((a.sex, b.sex), (Some(x), Some(y)) if x != y)
+            || (years_apart && self.code_level(a.id_number, b.id_number) > 1)
+        {
             return None;
         }
         let (given, family, swapped) = self.name_levels(a, b);
-        if given == 4 || (swapped && family == 4) {
+        let names_conflict = given == 4 || (swapped && family == 4);
+        if names_conflict && !same_document {
             return None;
         }
-        Some(self.rest(a, b, given, family))
+        let v = self.rest(a, b, given, family);
+        if (years_apart && !document_lifts_years_conflict(&v)) || (names_conflict && !document_lifts_name_conflict(&v))
+        {
+            return None;
+        }
+        Some(v)
     }
 
     /// The given- and family-name levels, crosswise when that agrees better
@@ -696,34 +723,29 @@ impl Tables {
         }
     }
 
+    /// [`code_level`] of two interned codes.
+    fn code_level(&self, a: u32, b: u32) -> u8 {
+        if a == b {
+            return if a == EMPTY { MISSING } else { 0 };
+        }
+        code_level(self.codes.text(a), self.codes.text(b))
+    }
+
     fn rest(&self, a: &CompactRecord, b: &CompactRecord, given: u8, family: u8) -> Vector {
-        let place = if a.place == b.place {
-            if a.place == EMPTY {
-                MISSING
-            } else {
-                0
-            }
-        } else {
-            self.place_level(a.place, b.place)
-        };
         let nonempty = |c: u32| Some(c).filter(|&c| c != EMPTY);
         [
             given,
             family,
             date_level_of(a.dob, a.birth_years, b.dob, b.birth_years),
             agree_level(a.sex, b.sex),
-            place,
+            Self::place_level(&self.places, a.place, b.place),
             agree_level(nonempty(a.citizenship), nonempty(b.citizenship)),
             self.parent_level(a.mother, b.mother),
             self.parent_level(a.father, b.father),
+            self.code_level(a.id_number, b.id_number),
+            Self::place_level(&self.addresses, a.address, b.address),
+            self.code_level(a.postcode, b.postcode),
         ]
-    }
-
-    /// Whether the fields that need no comparison (sex, birth years)
-    /// already make a [`Tables::hard_conflict`].
-    pub(crate) fn conflict_before_comparing(a: &CompactRecord, b: &CompactRecord) -> bool {
-        matches!((a.sex, b.sex), (Some(x), Some(y)) if x != y)
-            || matches!((a.dob, b.dob), (Some(x), Some(y)) if (x.year - y.year).abs() > 2)
     }
 }
 
@@ -738,7 +760,26 @@ mod tests {
 
     #[test]
     fn compact_records_compare_and_block_like_prepared_ones() {
-        let records: Vec<Record> = generate(3_000, 17).into_iter().map(|s| s.record).collect();
+        // Document numbers and addresses as registers hold them: the child's
+        // own number on some records, a typo on a few, a sibling's on fewer
+        // (so that the conflicts it lifts, and those it must not, are met).
+        let mut rng = Rng::new(5);
+        let records: Vec<Record> = generate(3_000, 17)
+            .into_iter()
+            .map(|s| {
+                let mut record = s.record;
+                let number = match rng.below(10) {
+                    0..=4 => Some(format!("P-{:06}", s.child)),
+                    5 => Some(format!("P-{:06}", s.child + 1)),
+                    6 => Some(format!("P-{:06}", s.child * 10 + 7)),
+                    _ => None,
+                };
+                record.id_number = number;
+                record.address = rng.chance(50).then(|| format!("{} Main Street", s.family % 7));
+                record.postcode = rng.chance(50).then(|| format!("{}", 2600 + s.family % 11));
+                record
+            })
+            .collect();
         let variants = default_variants();
         let prepared: Vec<Prepared> = records.iter().map(|r| Prepared::new(r, variants)).collect();
         let mut tables = Tables::default();

@@ -22,10 +22,13 @@ pub enum Field {
     Citizenship,
     MotherName,
     FatherName,
+    IdNumber,
+    Address,
+    Postcode,
 }
 
 /// Number of fields in a comparison vector.
-pub const FIELD_COUNT: usize = 8;
+pub const FIELD_COUNT: usize = 11;
 
 /// All fields in comparison-vector order.
 pub const FIELDS: [Field; FIELD_COUNT] = [
@@ -37,6 +40,9 @@ pub const FIELDS: [Field; FIELD_COUNT] = [
     Field::Citizenship,
     Field::MotherName,
     Field::FatherName,
+    Field::IdNumber,
+    Field::Address,
+    Field::Postcode,
 ];
 
 const NAME_LEVELS: &[&str] =
@@ -52,6 +58,7 @@ const DATE_LEVELS: &[&str] = &[
 const AGREE_LEVELS: &[&str] = &["agree", "disagree"];
 const PLACE_LEVELS: &[&str] = &["exact", "similar", "different"];
 const PARENT_LEVELS: &[&str] = &["exact", "variant or phonetic", "similar", "different"];
+const CODE_LEVELS: &[&str] = &["exact", "one character different or transposed", "different"];
 
 impl Field {
     /// Column-like name, for explanations.
@@ -65,6 +72,9 @@ impl Field {
             Field::Citizenship => "citizenship",
             Field::MotherName => "mother_name",
             Field::FatherName => "father_name",
+            Field::IdNumber => "id_number",
+            Field::Address => "address",
+            Field::Postcode => "postcode",
         }
     }
 
@@ -74,8 +84,9 @@ impl Field {
             Field::GivenName | Field::FamilyName => NAME_LEVELS,
             Field::DateOfBirth => DATE_LEVELS,
             Field::Sex | Field::Citizenship => AGREE_LEVELS,
-            Field::Place => PLACE_LEVELS,
+            Field::Place | Field::Address => PLACE_LEVELS,
             Field::MotherName | Field::FatherName => PARENT_LEVELS,
+            Field::IdNumber | Field::Postcode => CODE_LEVELS,
         }
     }
 
@@ -346,6 +357,22 @@ pub fn place_level(a: &str, b: &str) -> u8 {
     }
 }
 
+/// Document-number and postcode level ([`code_text`](super::record::code_text)
+/// forms): 0 exact; 1 one character different, added, dropped or two
+/// neighbours swapped (a typo; codes shorter than 4 characters get no such
+/// tolerance); 2 different; [`MISSING`].
+pub fn code_level(a: &str, b: &str) -> u8 {
+    if a.is_empty() || b.is_empty() {
+        MISSING
+    } else if a == b {
+        0
+    } else if a.chars().count().min(b.chars().count()) >= 4 && damerau_levenshtein(a, b) <= 1 {
+        1
+    } else {
+        2
+    }
+}
+
 pub(crate) fn agree_level<T: PartialEq>(a: Option<T>, b: Option<T>) -> u8 {
     match (a, b) {
         (Some(a), Some(b)) => u8::from(a != b),
@@ -392,7 +419,43 @@ pub fn compare(a: &Prepared, b: &Prepared) -> Vector {
         agree_level(Some(&a.citizenship).filter(|c| !c.is_empty()), Some(&b.citizenship).filter(|c| !c.is_empty())),
         parent_level(&a.mother, &b.mother),
         parent_level(&a.father, &b.father),
+        code_level(&a.id_number, &b.id_number),
+        place_level(&a.address, &b.address),
+        code_level(&a.postcode, &b.postcode),
     ]
+}
+
+/// Index of a field in a [`Vector`].
+pub(crate) const fn at(field: Field) -> usize {
+    field as usize
+}
+
+/// Whether the same document number (and nothing that points to twins
+/// otherwise) lifts the hard conflict of given names that differ: a
+/// child's own document is not shared with a twin or a sibling, so a
+/// re-registration under another given name (a nickname, a name taken
+/// later) is recognised when both records carry the same number **and**
+/// the same date of birth (or day and month swapped): a document number
+/// entered wrongly on a sibling's record (a parent's passport) still
+/// leaves siblings apart by their dates. A document number that differs
+/// never separates by itself (typos exist); the model weighs it.
+pub(crate) fn document_lifts_name_conflict(v: &Vector) -> bool {
+    v[at(Field::IdNumber)] == 0 && v[at(Field::DateOfBirth)] <= 1
+}
+
+/// Whether the document number lifts the conflict of birth years more than
+/// 2 years apart (one record carries an unrelated date): only with the same
+/// given name (level 0), and either the same number or a number one
+/// character off with the family name agreeing too (level 2 or better).
+/// Siblings whose given names are a letter apart ("Naki" / "Nuki": the same
+/// phonetic key, level 1) stay apart even with a number entered for both.
+pub(crate) fn document_lifts_years_conflict(v: &Vector) -> bool {
+    v[at(Field::GivenName)] == 0
+        && match v[at(Field::IdNumber)] {
+            0 => true,
+            1 => v[at(Field::FamilyName)] <= 2,
+            _ => false,
+        }
 }
 
 /// A hard conflict between two records: evidence that they are two
@@ -408,23 +471,30 @@ pub fn compare(a: &Prepared, b: &Prepared) -> Vector {
 ///   wholly different given name is then missed by the automatic matching;
 ///   a missed link can be found by a caseworker, a false merge mixes two
 ///   children's files.
+///
+/// The same identity document number lifts the last two (see
+/// `document_lifts_years_conflict` and `document_lifts_name_conflict`):
+/// twins and siblings do not share one. Sex is never lifted.
 pub fn hard_conflict(a: &Prepared, b: &Prepared, vector: &Vector) -> Option<&'static str> {
-    if vector[3] == 1 {
+    if vector[at(Field::Sex)] == 1 {
         return Some("different sex");
     }
     if let (Some(x), Some(y)) = (a.dob, b.dob) {
-        if (x.year - y.year).abs() > 2 {
+        if (x.year - y.year).abs() > 2 && !document_lifts_years_conflict(vector) {
             return Some("dates of birth more than 2 years apart");
         }
     }
-    if vector[0] == 4 {
+    if document_lifts_name_conflict(vector) {
+        return None;
+    }
+    if vector[at(Field::GivenName)] == 4 {
         return Some("different given names");
     }
     // Crosswise, which of the two comparisons is the given names' is not
     // known ("Madu Kakaka" / "Kakaka Koko": the same family name, or the
     // same given name?); one of them is different, and twins named apart
     // written family name first look exactly like this.
-    if vector[1] == 4 && names_swapped(a, b) {
+    if vector[at(Field::FamilyName)] == 4 && names_swapped(a, b) {
         return Some("names written in the other order, one of them different");
     }
     None

@@ -71,6 +71,40 @@ pub struct Record {
     pub citizenship: Option<String>,
     pub mother_name: Option<String>,
     pub father_name: Option<String>,
+    /// The child's own identity document number (birth registration,
+    /// passport, UNHCR or national id). Never a parent's: children entered
+    /// on a parent's passport share its number with their siblings.
+    pub id_number: Option<String>,
+    /// Street address as written (house number, street, locality).
+    pub address: Option<String>,
+    pub postcode: Option<String>,
+}
+
+/// A document number or postcode as compared: letters and digits only,
+/// lowercase ("AB-123 456" = "ab123456"); other characters are what
+/// registers write differently.
+pub fn code_text(raw: &str) -> String {
+    raw.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+}
+
+/// An address as compared: words folded like names (any script), numbers
+/// kept ("12 Rue de l'Église" = "12 rue de l eglise").
+pub fn address_text(raw: &str) -> String {
+    let mut out = String::new();
+    for word in raw.split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '\u{2019}') {
+        let word = if word.chars().any(|c| c.is_ascii_digit()) {
+            word.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect()
+        } else {
+            crate::normalize::fold(word)
+        };
+        if !word.is_empty() {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(&word);
+        }
+    }
+    out
 }
 
 /// Sex as recorded, folded to three values ("M", "boy", "Male" agree).
@@ -155,6 +189,12 @@ pub struct Prepared {
     pub citizenship: String,
     pub mother: PreparedName,
     pub father: PreparedName,
+    /// [`code_text`] of the document number.
+    pub id_number: String,
+    /// [`address_text`] of the address.
+    pub address: String,
+    /// [`code_text`] of the postcode.
+    pub postcode: String,
 }
 
 /// How far an estimated age may be off, in years, either way.
@@ -184,6 +224,9 @@ impl Prepared {
             citizenship: record.citizenship.as_deref().map(crate::normalize::fold).unwrap_or_default(),
             mother: PreparedName::new(record.mother_name.as_deref(), variants),
             father: PreparedName::new(record.father_name.as_deref(), variants),
+            id_number: record.id_number.as_deref().map(code_text).unwrap_or_default(),
+            address: record.address.as_deref().map(address_text).unwrap_or_default(),
+            postcode: record.postcode.as_deref().map(code_text).unwrap_or_default(),
         }
     }
 
@@ -219,6 +262,14 @@ mod tests {
         };
         let p = Prepared::new(&record, default_variants());
         assert_eq!(p.birth_years, Some((2011, 2016)));
+    }
+
+    #[test]
+    fn codes_and_addresses_are_normalised() {
+        assert_eq!(code_text(" AB-123 456 "), "ab123456");
+        assert_eq!(code_text("--"), "");
+        assert_eq!(address_text("12, Rue de l'Église"), "12 rue de leglise");
+        assert_eq!(address_text("Flat 3B / 7 Мира"), "flat 3b 7 mira");
     }
 
     #[test]

@@ -306,6 +306,7 @@ fn record_of(child: &Child, id: String, rng: &mut Rng, variant: bool) -> Record 
         citizenship: None,
         mother_name: if variant && rng.chance(30) { None } else { Some(child.mother.clone()) },
         father_name: Some(child.father.clone()),
+        ..Record::default()
     }
 }
 
@@ -542,6 +543,55 @@ fn hard_conflicts_keep_twins_and_siblings_apart() {
     };
     let (pa, pb) = (prepared(&bare("Joel")), prepared(&bare("William")));
     assert_eq!(hard_conflict(&pa, &pb, &compare(&pa, &pb)), Some("different given names"));
+    // The child's own identity document tells them apart: the same number
+    // lifts the given-name conflict (twins do not share a document), a
+    // different one never makes a conflict by itself, and a number shared
+    // by siblings born on other days (a parent's passport entered for both)
+    // lifts nothing.
+    let with_document = |given: &str, number: &str, dob: Option<PartialDate>| Record {
+        id_number: Some(number.into()),
+        date_of_birth: dob,
+        ..bare(given)
+    };
+    let conflict_of = |a: &Record, b: &Record| {
+        let (pa, pb) = (prepared(a), prepared(b));
+        hard_conflict(&pa, &pb, &compare(&pa, &pb))
+    };
+    let dob = date(1983, 12, 16);
+    assert_eq!(
+        conflict_of(&with_document("Joel", "AB 123456", dob), &with_document("William", "ab-123456", dob)),
+        None
+    );
+    assert_eq!(
+        conflict_of(&with_document("Joel", "AB 123456", dob), &with_document("William", "AB 123457", dob)),
+        Some("different given names")
+    );
+    assert_eq!(
+        conflict_of(&with_document("Joel", "AB 123456", dob), &with_document("William", "AB 123456", date(1984, 3, 1))),
+        Some("different given names")
+    );
+    assert_eq!(conflict_of(&with_document("Joel", "AB 123456", dob), &with_document("Joel", "ZX 987", dob)), None);
+    // Birth years far apart with the same document and the same names: an
+    // unrelated date on one record, not two children; siblings a letter
+    // apart keep the conflict even with a shared number.
+    assert_eq!(
+        conflict_of(&with_document("Joel", "AB 123456", dob), &with_document("Joel", "AB 123456", date(1941, 2, 3))),
+        None
+    );
+    assert_eq!(
+        conflict_of(&with_document("Naki", "AB 123456", dob), &with_document("Nuki", "AB 123456", date(1988, 2, 3))),
+        Some("dates of birth more than 2 years apart")
+    );
+    assert_eq!(
+        conflict_of(&with_document("Joel", "AB 123456", dob), &with_document("Joel", "AB 123465", date(1941, 2, 3))),
+        None
+    );
+    let mut other_family = with_document("Joel", "AB 123465", date(1941, 2, 3));
+    other_family.family_name = Some("Browne".into());
+    assert_eq!(
+        conflict_of(&with_document("Joel", "AB 123456", dob), &other_family),
+        Some("dates of birth more than 2 years apart")
+    );
     // Twins, one of them registered family name first ("Kakaka Koko"):
     // crosswise only "Kakaka" agrees, and whether the other comparison is
     // the given names' cannot be known. Seen merged on the synthetic register
@@ -571,7 +621,8 @@ fn common_names_weigh_less_than_rare_ones() {
     let names: Vec<&str> =
         std::iter::repeat_n("mohammed", 300).chain(["tenzin"]).chain(std::iter::repeat_n("x", 699)).collect();
     let scorer = Scorer { model, given_tf: TermFrequencies::new(names), family_tf: TermFrequencies::default() };
-    let v: Vector = [0, MISSING, MISSING, MISSING, MISSING, MISSING, MISSING, MISSING];
+    let mut v: Vector = [MISSING; FIELD_COUNT];
+    v[0] = 0;
     let common = scorer.explain_vector(&v, "mohammed", "");
     let rare = scorer.explain_vector(&v, "tenzin", "");
     assert!(common.contributions[0].term_frequency_adjusted && rare.contributions[0].term_frequency_adjusted);
