@@ -18,8 +18,13 @@
 //! positions of at least one of several random samples are compared
 //! (bit-sampling locality-sensitive hashing for the Hamming distance). This is
 //! *not* lossless: a pair differing in `d` of `l` bits shares one table's key
-//! with probability `(1 − d/l)^bits`, so it is found by at least one of `T`
-//! tables with probability `1 − (1 − (1 − d/l)^bits)^T`.
+//! with probability about `(1 − d/l)^bits`, so it is found by at least one of
+//! `T` tables with probability about `1 − (1 − (1 − d/l)^bits)^T`. The
+//! samples favour positions that vary, where two encodings of one child
+//! also differ more often, so the figure is optimistic: measure the recall
+//! against the exhaustive mode ([`candidate_pairs`] without LSH) on one's
+//! own data. Candidate generation is described at `LshIndex` (comparisons
+//! per second on FEBRL4 in `docs/benchmarks.md`).
 //!
 //! # Inner loop
 //!
@@ -42,8 +47,6 @@
 //! variants of one child stay above it while different children, even sharing
 //! a family name and a birth year, fall below. Calibrate it on labelled data
 //! for a network's own registers.
-
-use std::collections::HashMap;
 
 use super::{ClkError, Encoding};
 
@@ -146,12 +149,27 @@ pub fn match_encodings(left: &[Encoding], right: &[Encoding], threshold: f64) ->
     Ok(match_encodings_with(left, right, &MatchOptions { threshold, ..MatchOptions::default() })?.links)
 }
 
-/// [`match_encodings`] with options, also counting comparisons.
-pub fn match_encodings_with(
+/// Every pair at or above the threshold, before the one-to-one assignment
+/// (what anonlink's `find_candidate_pairs` returns).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CandidatePairs {
+    /// `(score, left index, right index)`, highest score first, then left
+    /// input order, then right input order; each pair once.
+    pub pairs: Vec<(f64, u32, u32)>,
+    /// Pairs whose bits were compared. With LSH blocking a pair that
+    /// collides in several tables is compared (and counted) once per table.
+    pub comparisons: u64,
+}
+
+/// The pairs of `left` × `right` scoring at least the threshold: all of them
+/// with popcount blocking only (the exhaustive mode), those that also share
+/// an LSH key with [`MatchOptions::lsh`]. Same errors as
+/// [`match_encodings_with`].
+pub fn candidate_pairs(
     left: &[Encoding],
     right: &[Encoding],
     options: &MatchOptions,
-) -> Result<MatchOutcome, ClkError> {
+) -> Result<CandidatePairs, ClkError> {
     let t = options.threshold;
     if !(t > 0.0 && t <= 1.0) {
         return Err(ClkError::BadThreshold(t));
@@ -163,7 +181,7 @@ pub fn match_encodings_with(
     }
     let words = match left.first().or(right.first()) {
         Some(e) => e.bits.len(),
-        None => return Ok(MatchOutcome { links: Vec::new(), comparisons: 0, candidates: 0 }),
+        None => return Ok(CandidatePairs { pairs: Vec::new(), comparisons: 0 }),
     };
     for e in left.iter().chain(right) {
         if e.bits.len() != words {
@@ -171,26 +189,39 @@ pub fn match_encodings_with(
         }
     }
     let packed = Packed::new(right, words, t);
-    let lsh = options.lsh.map(|config| LshIndex::new(config, &packed, words));
     let threads = options.threads.clamp(1, 256).min(left.len().max(1));
-    let chunk = left.len().div_ceil(threads).max(1);
-    let scan = |offset: usize, part: &[Encoding]| match &lsh {
-        None => scan_popcount(&packed, offset, part, t),
-        Some(index) => scan_lsh(&packed, index, offset, part, t),
-    };
-    let results: Vec<Scan> = if threads == 1 {
-        vec![scan(0, left)]
-    } else {
-        std::thread::scope(|s| {
-            let handles: Vec<_> =
-                left.chunks(chunk).enumerate().map(|(i, part)| s.spawn(move || scan(i * chunk, part))).collect();
-            handles.into_iter().map(|h| h.join().expect("matching thread panicked")).collect()
-        })
+    let results: Vec<Scan> = match options.lsh {
+        Some(config) => scan_lsh(config, &packed, left, words, t, threads),
+        None if threads == 1 => vec![scan_popcount(&packed, 0, left, t)],
+        None => {
+            let chunk = left.len().div_ceil(threads).max(1);
+            let packed = &packed;
+            std::thread::scope(|s| {
+                let handles: Vec<_> = left
+                    .chunks(chunk)
+                    .enumerate()
+                    .map(|(i, part)| s.spawn(move || scan_popcount(packed, i * chunk, part, t)))
+                    .collect();
+                handles.into_iter().map(|h| h.join().expect("matching thread panicked")).collect()
+            })
+        }
     };
     let comparisons = results.iter().map(|r| r.1).sum();
     let mut pairs: Vec<Candidate> = results.into_iter().flat_map(|r| r.0).collect();
-    let candidates = pairs.len();
     pairs.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)).then(x.2.cmp(&y.2)));
+    // LSH tables may find a pair twice (one pair has one score: adjacent).
+    pairs.dedup_by(|x, y| x.1 == y.1 && x.2 == y.2);
+    Ok(CandidatePairs { pairs, comparisons })
+}
+
+/// [`match_encodings`] with options, also counting comparisons.
+pub fn match_encodings_with(
+    left: &[Encoding],
+    right: &[Encoding],
+    options: &MatchOptions,
+) -> Result<MatchOutcome, ClkError> {
+    let CandidatePairs { pairs, comparisons } = candidate_pairs(left, right, options)?;
+    let candidates = pairs.len();
     let mut left_used = vec![false; left.len()];
     let mut right_used = vec![false; right.len()];
     let mut links = Vec::new();
@@ -329,12 +360,38 @@ fn scan_popcount(packed: &Packed, offset: usize, left: &[Encoding], t: f64) -> S
     (out, comparisons)
 }
 
-/// Bit-sampling LSH tables over the packed right side.
+/// Bit-sampling LSH: for every record of both sides, one key per table.
+///
+/// # Candidate generation
+///
+/// * **Samples.** Each table samples `bits` distinct positions of one
+///   64-bit word (a random word per table), so that its key is one AND and
+///   one multiplication instead of `bits` bit extractions. Bits that almost
+///   every encoding sets (or almost none) put most records in a few huge
+///   buckets, so the positions are drawn from the three quarters of all
+///   positions whose frequency (on a sample of both sides) is nearest one
+///   half. Restricting the pool further makes buckets smaller but loses
+///   pairs: two encodings of one child differ mostly at those positions
+///   (measured on FEBRL4: with the best half only, 90 tables of 16 bits lose
+///   7 of 4,053 pairs, with three quarters none).
+/// * **Keys** (`(word & mask) · φ`, top 32 bits; `φ` odd, so different
+///   samples get different keys but for a 2⁻³² chance, which only adds a
+///   comparison) are computed once per record and table, table-major.
+/// * **Buckets** of one table are a sorted array: the right records are
+///   placed by bucket (a counting sort on the key's top bits), so a bucket is
+///   a contiguous run of right positions in popcount order, and a left
+///   record walks its bucket only within its popcount range.
+/// * **De-duplication.** A pair colliding in several tables would be
+///   compared in each; each left record remembers the first right record it
+///   was found with (most have one), which is skipped in later tables. What
+///   remains (records with several pairs, tables scanned by other threads)
+///   is removed after the final sort, where equal pairs are adjacent.
 struct LshIndex {
-    /// Sampled positions per table.
-    positions: Vec<Vec<usize>>,
-    /// Per table: key → sorted positions in `Packed`.
-    buckets: Vec<HashMap<u64, Vec<u32>>>,
+    /// `tables × left.len()` keys, table-major: one table's keys are
+    /// contiguous and stay in cache while it is scanned.
+    left: Vec<u32>,
+    /// `tables × right.len()` keys of the right side, in packed order.
+    right: Vec<u32>,
 }
 
 fn splitmix(state: &mut u64) -> u64 {
@@ -345,57 +402,244 @@ fn splitmix(state: &mut u64) -> u64 {
     z ^ (z >> 31)
 }
 
-fn lsh_key(bits: &[u64], positions: &[usize]) -> u64 {
-    positions.iter().enumerate().fold(0, |key, (j, &p)| key | ((bits[p / 64] >> (p % 64)) & 1) << j)
+/// Records sampled per side to estimate bit frequencies.
+const FREQUENCY_SAMPLE: usize = 256;
+
+/// Set-bit counts per position over an evenly spaced sample of `filters`
+/// (`words` words each), added to `counts`; returns the records counted.
+fn count_bits(filters: &[u64], words: usize, counts: &mut [u32]) -> u32 {
+    let n = filters.len() / words.max(1);
+    let step = n.div_ceil(FREQUENCY_SAMPLE).max(1);
+    let mut sampled = 0;
+    for f in filters.chunks_exact(words).step_by(step) {
+        sampled += 1;
+        for (w, &word) in f.iter().enumerate() {
+            let mut x = word;
+            while x != 0 {
+                counts[w * 64 + x.trailing_zeros() as usize] += 1;
+                x &= x - 1;
+            }
+        }
+    }
+    sampled
+}
+
+/// The sampled positions of each table, as `(word, mask)`: `bits` distinct
+/// positions of one word, drawn from the word's positions whose frequency is
+/// nearest one half (the better half of all positions; others of that word
+/// only when it has fewer than `bits` of those).
+fn choose_masks(config: LshBlocking, left: &[u64], right: &[u64], words: usize) -> Vec<(usize, u64)> {
+    let l = words * 64;
+    let mut counts = vec![0u32; l];
+    let sampled = count_bits(left, words, &mut counts) + count_bits(right, words, &mut counts);
+    // Distance of the frequency from one half (in units of 1 / 2·sampled),
+    // ties by position.
+    let mut by_balance: Vec<u32> = (0..l as u32).collect();
+    by_balance.sort_by_key(|&p| ((2 * counts[p as usize]).abs_diff(sampled), p));
+    // Per word, its positions best-balanced first, and how many are in the
+    // better half.
+    let mut per_word: Vec<Vec<u32>> = vec![Vec::new(); words];
+    let mut in_pool = vec![0usize; words];
+    for (rank, &p) in by_balance.iter().enumerate() {
+        per_word[p as usize / 64].push(p % 64);
+        if rank < l * 3 / 4 {
+            in_pool[p as usize / 64] += 1;
+        }
+    }
+    let mut state = config.seed;
+    (0..config.tables)
+        .map(|_| {
+            let w = (splitmix(&mut state) % words as u64) as usize;
+            let pool = &mut per_word[w];
+            let size = in_pool[w].max(config.bits);
+            // A partial Fisher–Yates shuffle of the word's pool.
+            let mut mask = 0u64;
+            for k in 0..config.bits {
+                let pick = k + (splitmix(&mut state) % (size - k) as u64) as usize;
+                pool.swap(k, pick);
+                mask |= 1 << pool[k];
+            }
+            // Back to balance order, so that the next table's pool is the same.
+            pool.sort_by_key(|&b| ((2 * counts[w * 64 + b as usize]).abs_diff(sampled), b));
+            (w, mask)
+        })
+        .collect()
+}
+
+/// The key of one table: the sampled bits, hashed to 32 bits (an odd
+/// multiplier is a bijection on 64 bits, so different samples collide only
+/// when their products agree on the top half; a collision only adds a
+/// comparison).
+#[inline(always)]
+fn lsh_key(filter: &[u64], (word, mask): (usize, u64)) -> u32 {
+    ((filter[word] & mask).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) as u32
+}
+
+/// The keys of every table for each filter of `filters`, table-major. One
+/// pass, record after record: the writes of the tables advance together,
+/// one cache line per table.
+fn lsh_keys(filters: &[u64], words: usize, masks: &[(usize, u64)]) -> Vec<u32> {
+    let n = filters.len() / words;
+    let mut columns = vec![0u32; n * masks.len()];
+    for (i, f) in filters.chunks_exact(words).enumerate() {
+        for (t, &m) in masks.iter().enumerate() {
+            columns[t * n + i] = lsh_key(f, m);
+        }
+    }
+    columns
 }
 
 impl LshIndex {
-    fn new(config: LshBlocking, packed: &Packed, words: usize) -> Self {
-        let mut state = config.seed;
-        let l = (words * 64) as u64;
-        let positions: Vec<Vec<usize>> = (0..config.tables)
-            .map(|_| (0..config.bits).map(|_| (splitmix(&mut state) % l) as usize).collect())
-            .collect();
-        let buckets = positions
-            .iter()
-            .map(|pos| {
-                let mut map: HashMap<u64, Vec<u32>> = HashMap::new();
-                for (j, w) in packed.words.chunks_exact(words).enumerate() {
-                    map.entry(lsh_key(w, pos)).or_default().push(j as u32);
-                }
-                map
+    fn new(config: LshBlocking, left: &[u64], packed: &Packed, words: usize, threads: usize) -> Self {
+        let masks = choose_masks(config, left, &packed.words, words);
+        let (left, right) = if threads > 1 {
+            std::thread::scope(|s| {
+                let right = s.spawn(|| lsh_keys(&packed.words, words, &masks));
+                (lsh_keys(left, words, &masks), right.join().expect("key thread panicked"))
             })
-            .collect();
-        LshIndex { positions, buckets }
+        } else {
+            (lsh_keys(left, words, &masks), lsh_keys(&packed.words, words, &masks))
+        };
+        LshIndex { left, right }
     }
 }
 
-fn scan_lsh(packed: &Packed, index: &LshIndex, offset: usize, left: &[Encoding], t: f64) -> Scan {
+/// Bucket of a key among `1 << bucket_bits` buckets: its top bits (a key is
+/// already a hash).
+#[inline(always)]
+fn bucket_of(key: u32, bucket_bits: u32) -> usize {
+    (key >> (32 - bucket_bits)) as usize
+}
+
+/// The left side of an LSH scan: filters packed, with popcounts and ranges.
+struct LeftSide<'a> {
+    words: &'a [u64],
+    popcounts: Vec<u32>,
+    tail_popcounts: Vec<u32>,
+    ranges: Vec<(u32, u32)>,
+}
+
+/// Scans the given tables of the index; returns the pairs at or above `t`
+/// found in their first colliding table, and the comparisons made.
+#[inline(always)]
+fn scan_lsh_tables<F: Fn(&[u64], &[u64]) -> u32>(
+    common: F,
+    packed: &Packed,
+    index: &LshIndex,
+    left: &LeftSide<'_>,
+    tables: &[usize],
+) -> Scan {
+    let words = packed.words.len() / packed.popcounts.len().max(1);
+    let half = words / 2;
+    let n_right = packed.popcounts.len();
+    let n_left = left.popcounts.len();
+    let bucket_bits = (usize::BITS - n_right.leading_zeros()).clamp(4, 24);
+    let mut starts = vec![0u32; (1 << bucket_bits) + 1];
+    let mut next = starts.clone();
+    let mut entries: Vec<(u32, u32)> = vec![(0, 0); n_right];
+    // The first right position found at or above the threshold for each
+    // left record: a pair found in an earlier table is not compared again.
+    let mut found = vec![u32::MAX; n_left];
     let mut out = Vec::new();
     let mut comparisons = 0u64;
-    let mut seen = vec![u32::MAX; packed.popcounts.len()];
-    for (i, e) in left.iter().enumerate() {
-        let a = e.popcount();
-        let range = popcount_range(&packed.popcounts, a, t);
-        let li = (offset + i) as u32;
-        let words = e.bits.len();
-        for (positions, buckets) in index.positions.iter().zip(&index.buckets) {
-            let Some(bucket) = buckets.get(&lsh_key(&e.bits, positions)) else { continue };
-            for &j in bucket {
-                let j = j as usize;
-                if !range.contains(&j) || seen[j] == li {
+    for &t in tables {
+        let right_keys = &index.right[t * n_right..(t + 1) * n_right];
+        let left_keys = &index.left[t * n_left..(t + 1) * n_left];
+        // Counting sort of the right positions by bucket (stable: popcount
+        // order within a bucket).
+        starts.fill(0);
+        for &key in right_keys {
+            starts[bucket_of(key, bucket_bits) + 1] += 1;
+        }
+        for b in 1..starts.len() {
+            starts[b] += starts[b - 1];
+        }
+        next.copy_from_slice(&starts);
+        for (j, &key) in right_keys.iter().enumerate() {
+            let b = bucket_of(key, bucket_bits);
+            entries[next[b] as usize] = (key, j as u32);
+            next[b] += 1;
+        }
+        for (i, &key) in left_keys.iter().enumerate() {
+            let b = bucket_of(key, bucket_bits);
+            let bucket = &entries[starts[b] as usize..starts[b + 1] as usize];
+            let (lo, hi) = left.ranges[i];
+            let a = &left.words[i * words..(i + 1) * words];
+            for &(k, j) in bucket {
+                if k != key || j < lo || found[i] == j {
                     continue;
                 }
-                seen[j] = li;
-                comparisons += 1;
-                let s = score(common_dyn(&e.bits, &packed.words[j * words..(j + 1) * words]), a + packed.popcounts[j]);
-                if s >= t {
-                    out.push((s, li, packed.index[j]));
+                if j >= hi {
+                    break;
                 }
+                comparisons += 1;
+                let j = j as usize;
+                let total = left.popcounts[i] + packed.popcounts[j];
+                let need = packed.min_common[total as usize];
+                let b = &packed.words[j * words..(j + 1) * words];
+                let c = common(&a[..half], &b[..half]);
+                if c + left.tail_popcounts[i].min(packed.tail_popcounts[j]) < need {
+                    continue;
+                }
+                let c = c + common(&a[half..], &b[half..]);
+                if c < need {
+                    continue;
+                }
+                if found[i] == u32::MAX {
+                    found[i] = j as u32;
+                }
+                // A left record with several pairs above the threshold may
+                // push one of them again from a later table: removed after
+                // the scan.
+                out.push((score(c, total), i as u32, packed.index[j]));
             }
         }
     }
     (out, comparisons)
+}
+
+fn scan_lsh(
+    config: LshBlocking,
+    packed: &Packed,
+    left: &[Encoding],
+    words: usize,
+    t: f64,
+    threads: usize,
+) -> Vec<Scan> {
+    let mut left_words = Vec::with_capacity(left.len() * words);
+    for e in left {
+        left_words.extend_from_slice(&e.bits);
+    }
+    let index = LshIndex::new(config, &left_words, packed, words, threads);
+    let popcounts: Vec<u32> = left.iter().map(Encoding::popcount).collect();
+    let side = LeftSide {
+        words: &left_words,
+        tail_popcounts: left.iter().map(|e| tail_popcount(&e.bits)).collect(),
+        ranges: popcounts
+            .iter()
+            .map(|&a| {
+                let r = popcount_range(&packed.popcounts, a, t);
+                (r.start as u32, r.end as u32)
+            })
+            .collect(),
+        popcounts,
+    };
+    let threads = threads.min(config.tables).max(1);
+    // Tables dealt round-robin to the threads.
+    let shares: Vec<Vec<usize>> = (0..threads).map(|k| (k..config.tables).step_by(threads).collect()).collect();
+    let scan = |share: &[usize]| match words {
+        16 => scan_lsh_tables(common_fixed::<8>, packed, &index, &side, share),
+        32 => scan_lsh_tables(common_fixed::<16>, packed, &index, &side, share),
+        8 => scan_lsh_tables(common_fixed::<4>, packed, &index, &side, share),
+        _ => scan_lsh_tables(common_dyn, packed, &index, &side, share),
+    };
+    if threads == 1 {
+        return vec![scan(&shares[0])];
+    }
+    std::thread::scope(|s| {
+        let handles: Vec<_> = shares.iter().map(|share| s.spawn(|| scan(share))).collect();
+        handles.into_iter().map(|h| h.join().expect("matching thread panicked")).collect()
+    })
 }
 
 /// What an organisation is told about a link, and nothing more: "your record

@@ -81,8 +81,8 @@ pub mod matching;
 mod text;
 
 pub use matching::{
-    dice, match_encodings, match_encodings_with, notices, popcount_range, Link, LshBlocking, MatchNotice, MatchOptions,
-    MatchOutcome, DEFAULT_THRESHOLD,
+    candidate_pairs, dice, match_encodings, match_encodings_with, notices, popcount_range, CandidatePairs, Link,
+    LshBlocking, MatchNotice, MatchOptions, MatchOutcome, DEFAULT_THRESHOLD,
 };
 
 use chrono::{Datelike, NaiveDate};

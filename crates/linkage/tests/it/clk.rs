@@ -5,8 +5,8 @@
 use chrono::NaiveDate;
 use proptest::prelude::*;
 use safepath_linkage::clk::{
-    dice, match_encodings, match_encodings_with, notices, ClkError, ClkRecord, Encoder, Encoding, LshBlocking,
-    MatchOptions, DEFAULT_THRESHOLD,
+    candidate_pairs, dice, match_encodings, match_encodings_with, notices, ClkError, ClkRecord, Encoder, Encoding,
+    LshBlocking, MatchOptions, DEFAULT_THRESHOLD,
 };
 
 const SECRET: &[u8] = b"network secret shared by the NGOs of one network";
@@ -298,20 +298,52 @@ proptest! {
         prop_assert_eq!(got, expected);
     }
 
-    /// Threads and LSH never add pairs; threads change nothing.
+    /// The exhaustive candidate pairs are exactly the brute-force pairs, with
+    /// their scores; threads change nothing.
     #[test]
-    fn threads_and_lsh_are_consistent((left, right, t) in filter_sets()) {
+    fn exhaustive_candidates_are_all_pairs_above_the_threshold((left, right, t) in filter_sets()) {
         let base = MatchOptions { threshold: t, ..MatchOptions::default() };
-        let one = match_encodings_with(&left, &right, &base).unwrap();
-        let many = match_encodings_with(&left, &right, &MatchOptions { threads: 3, ..base }).unwrap();
-        prop_assert_eq!(&one, &many);
-        let lsh = LshBlocking { tables: 4, bits: 8, seed: 7 };
-        let sampled = match_encodings_with(&left, &right, &MatchOptions { lsh: Some(lsh), ..base }).unwrap();
-        prop_assert!(sampled.candidates <= one.candidates);
-        prop_assert!(sampled.comparisons <= one.comparisons);
-        for link in &sampled.links {
-            prop_assert!(link.score >= t);
+        let got = candidate_pairs(&left, &right, &base).unwrap();
+        let mut pairs: Vec<(usize, usize)> = got.pairs.iter().map(|p| (p.1 as usize, p.2 as usize)).collect();
+        pairs.sort_unstable();
+        prop_assert_eq!(pairs, brute_force(&left, &right, t));
+        for &(s, i, j) in &got.pairs {
+            prop_assert_eq!(s, dice(&left[i as usize], &right[j as usize]).unwrap());
         }
+        prop_assert_eq!(&candidate_pairs(&left, &right, &MatchOptions { threads: 3, ..base }).unwrap(), &got);
+    }
+
+    /// LSH candidates: never a pair below the threshold, never a pair twice,
+    /// a subset of the exhaustive ones, every pair of identical filters (they
+    /// collide in every table), and the same whatever the thread count.
+    #[test]
+    fn lsh_candidates_are_sound((left, right, t) in filter_sets(), tables in 1usize..6, bits in 1usize..20, seed in any::<u64>()) {
+        let base = MatchOptions { threshold: t, ..MatchOptions::default() };
+        let all = brute_force(&left, &right, t);
+        let lsh = MatchOptions { lsh: Some(LshBlocking { tables, bits, seed }), ..base };
+        let got = candidate_pairs(&left, &right, &lsh).unwrap();
+        let mut pairs: Vec<(usize, usize)> = got.pairs.iter().map(|p| (p.1 as usize, p.2 as usize)).collect();
+        pairs.sort_unstable();
+        let before = pairs.len();
+        pairs.dedup();
+        prop_assert_eq!(before, pairs.len());
+        for p in &pairs {
+            prop_assert!(all.binary_search(p).is_ok());
+        }
+        for &(i, j) in &all {
+            if left[i].bits == right[j].bits {
+                prop_assert!(pairs.binary_search(&(i, j)).is_ok());
+            }
+        }
+        for &(s, i, j) in &got.pairs {
+            prop_assert!(s >= t);
+            prop_assert_eq!(s, dice(&left[i as usize], &right[j as usize]).unwrap());
+        }
+        // The comparison count may differ (a pair found by one thread is not
+        // known to the other), the pairs may not.
+        prop_assert_eq!(&candidate_pairs(&left, &right, &MatchOptions { threads: 2, ..lsh }).unwrap().pairs, &got.pairs);
+        let outcome = match_encodings_with(&left, &right, &lsh).unwrap();
+        prop_assert_eq!(outcome.candidates, got.pairs.len());
     }
 }
 
