@@ -12,6 +12,7 @@ use anyhow::{bail, Context};
 use clap::{Args, ValueEnum};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
+use safepath_domain::ids::OrganisationId;
 use safepath_domain::policy::CaseScope;
 use safepath_server::{AppState, PasswordCost, ServerConfig};
 use safepath_store::{AuditContext, CaseFilter, SqlStore, Store, StoreConfig};
@@ -45,6 +46,12 @@ pub struct BenchArgs {
     /// Keep the loaded database afterwards (its location is printed), for inspection.
     #[arg(long)]
     keep: bool,
+    /// An SQLite file to measure instead of a fresh one in a temporary
+    /// folder: loaded as usual when empty, and kept; when it already holds
+    /// the cases (an earlier run's), measured as it is, without loading
+    /// again — with whatever the earlier runs' scenarios wrote in it.
+    #[arg(long, conflicts_with = "backend")]
+    database: Option<std::path::PathBuf>,
     /// Scenarios to run (comma-separated); all when left out.
     #[arg(long, value_enum, value_delimiter = ',')]
     only: Vec<Scenario>,
@@ -117,7 +124,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let (config, label) = match args.backend {
         BenchBackend::Sqlite => {
-            let path = dir.path().join("bench.db");
+            let path = args.database.clone().unwrap_or_else(|| dir.path().join("bench.db"));
             (StoreConfig::new(format!("sqlite:{}", path.display())), "SQLite (WAL, synchronous=FULL)")
         }
         BenchBackend::Postgres => {
@@ -145,28 +152,15 @@ async fn drop_schema(url: &str, schema: &str) {
 }
 
 async fn measure(store: &Arc<SqlStore>, args: &BenchArgs, label: &str) -> anyhow::Result<()> {
-    // Load: the demo organisations and users, then generated children up to --cases.
-    let cheap = PasswordCost { memory_kib: 1024, iterations: 1 };
-    let summary = demo::load(store.as_ref(), demo::DEFAULT_SEED, cheap).await?;
     let today = chrono::Utc::now().date_naive();
-    let started = Instant::now();
-    let progress = demo::bar(args.cases, "loading");
-    let mut loaded = summary.cases;
-    let mut seed = demo::DEFAULT_SEED;
     let ctx = AuditContext::system("bench");
-    while loaded < args.cases {
-        let mut batch = Vec::new();
-        while batch.len() < 5_000 && loaded + batch.len() < args.cases {
-            seed += 1;
-            let data = demo::generate::generate(seed, today);
-            batch.extend(demo::registrations(&data, &summary.organisations, &summary.user_ids, today)?);
-        }
-        batch.truncate(args.cases - loaded);
-        loaded += batch.len();
-        store.import_cases(&ctx, batch).await?;
-        progress.set_position(loaded as u64);
-    }
-    progress.finish_and_clear();
+    let started = Instant::now();
+    let reused = args.database.is_some() && !store.is_empty().await?;
+    let (supervisor_org, loaded) = if reused {
+        (demo_organisation(store, "al").await?, store.row_counts().await?.cases as usize)
+    } else {
+        load_cases(store, args, today).await?
+    };
     let load_time = started.elapsed();
 
     // Serve the real application on loopback.
@@ -178,10 +172,9 @@ async fn measure(store: &Arc<SqlStore>, args: &BenchArgs, label: &str) -> anyhow
     let client = reqwest::Client::builder().pool_max_idle_per_host(args.concurrency * 2).build()?;
     let supervisor = sign_in(&client, &base, "al.supervisor").await?;
     let caseworker = sign_in(&client, &base, "al.caseworker1").await?;
-    let supervisor_org = summary.organisations.get("al").context("demo organisation al")?;
 
     // Case ids and names the supervisor may see, to read and search for.
-    let scope = CaseScope::Organisation(supervisor_org.clone());
+    let scope = CaseScope::Organisation(supervisor_org);
     let mut ids = Vec::new();
     let mut names = Vec::new();
     for page in 1..=20 {
@@ -281,7 +274,11 @@ async fn measure(store: &Arc<SqlStore>, args: &BenchArgs, label: &str) -> anyhow
         loaded, args.concurrency, args.seconds
     );
     println!();
-    println!("Loaded {} cases in {:.1} s ({:.0} cases/s, each audited); the supervisor's organisation holds {organisation_cases} cases.", loaded, load_time.as_secs_f64(), loaded as f64 / load_time.as_secs_f64());
+    if reused {
+        println!("Measured the database of an earlier run ({loaded} cases, not loaded again); the supervisor's organisation holds {organisation_cases} cases.");
+    } else {
+        println!("Loaded {} cases in {:.1} s ({:.0} cases/s, each audited); the supervisor's organisation holds {organisation_cases} cases.", loaded, load_time.as_secs_f64(), loaded as f64 / load_time.as_secs_f64());
+    }
     println!();
     println!("| scenario | requests | requests/s | p50 ms | p95 ms | p99 ms | CPU ms/request | errors |");
     println!("|---|---:|---:|---:|---:|---:|---:|---:|");
@@ -291,6 +288,46 @@ async fn measure(store: &Arc<SqlStore>, args: &BenchArgs, label: &str) -> anyhow
     println!();
     println!("Audit events written: {} (chain: {:?})", counts.audit_events, store.verify_audit().await?);
     Ok(())
+}
+
+/// Loads the demo organisations and users, then generated children up to
+/// `--cases`: the supervisor's organisation and the cases loaded.
+async fn load_cases(
+    store: &Arc<SqlStore>,
+    args: &BenchArgs,
+    today: chrono::NaiveDate,
+) -> anyhow::Result<(OrganisationId, usize)> {
+    let cheap = PasswordCost { memory_kib: 1024, iterations: 1 };
+    let summary = demo::load(store.as_ref(), demo::DEFAULT_SEED, cheap).await?;
+    let progress = demo::bar(args.cases, "loading");
+    let mut loaded = summary.cases;
+    let mut seed = demo::DEFAULT_SEED;
+    let ctx = AuditContext::system("bench");
+    while loaded < args.cases {
+        let mut batch = Vec::new();
+        while batch.len() < 5_000 && loaded + batch.len() < args.cases {
+            seed += 1;
+            let data = demo::generate::generate(seed, today);
+            batch.extend(demo::registrations(&data, &summary.organisations, &summary.user_ids, today)?);
+        }
+        batch.truncate(args.cases - loaded);
+        loaded += batch.len();
+        store.import_cases(&ctx, batch).await?;
+        progress.set_position(loaded as u64);
+    }
+    progress.finish_and_clear();
+    let organisation = summary.organisations.get("al").context("demo organisation al")?;
+    Ok((organisation.clone(), loaded))
+}
+
+/// The id of a demo organisation in a database loaded before, found by its name.
+async fn demo_organisation(store: &Arc<SqlStore>, key: &str) -> anyhow::Result<OrganisationId> {
+    let data = demo::generate::generate(demo::DEFAULT_SEED, chrono::Utc::now().date_naive());
+    let generated = data.organisations.iter().find(|o| o.key == key).context("demo organisation")?;
+    let name = generated.body["name"].as_str().context("demo organisation's name")?;
+    let organisations = store.list_organisations(&AuditContext::system("bench")).await?;
+    let found = organisations.into_iter().find(|o| o.name == name);
+    Ok(found.with_context(|| format!("the database holds no organisation {name:?}"))?.id)
 }
 
 /// The answer to a demo user's sign-in.

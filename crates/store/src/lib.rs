@@ -389,13 +389,24 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<NoteRecord>;
     /// A case's notes, newest first (audited as a read).
     async fn case_notes(&self, ctx: &AuditContext, scope: &CaseScope, id: &CaseId) -> StoreResult<Vec<NoteRecord>>;
-    /// The caller's work list at `now`.
+    /// The caller's work list at `now`, each list's first `limit` tasks
+    /// (at most [`workflow::WORK_LIST_LIMIT`]).
+    async fn work_page(
+        &self,
+        ctx: &AuditContext,
+        scope: &CaseScope,
+        now: chrono::DateTime<chrono::Utc>,
+        limit: usize,
+    ) -> StoreResult<WorkView>;
+    /// The caller's work list at `now`, [`workflow::WORK_LIST_LIMIT`] tasks of each list.
     async fn work(
         &self,
         ctx: &AuditContext,
         scope: &CaseScope,
         now: chrono::DateTime<chrono::Utc>,
-    ) -> StoreResult<WorkView>;
+    ) -> StoreResult<WorkView> {
+        self.work_page(ctx, scope, now, workflow::WORK_LIST_LIMIT).await
+    }
     /// An organisation's deadline table and standards of care (the defaults
     /// where unset); audited. The caller asked `policy::may_configure_organisation`.
     async fn organisation_settings(

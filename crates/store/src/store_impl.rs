@@ -352,8 +352,14 @@ impl Store for SqlStore {
         self.case_notes_impl(ctx, scope, id).await
     }
 
-    async fn work(&self, ctx: &AuditContext, scope: &CaseScope, now: DateTime<Utc>) -> StoreResult<WorkView> {
-        self.work_impl(ctx, scope, now).await
+    async fn work_page(
+        &self,
+        ctx: &AuditContext,
+        scope: &CaseScope,
+        now: DateTime<Utc>,
+        limit: usize,
+    ) -> StoreResult<WorkView> {
+        self.work_impl(ctx, scope, now, limit).await
     }
 
     async fn organisation_settings(

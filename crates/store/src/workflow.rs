@@ -344,14 +344,20 @@ pub struct WorkItem {
 /// waiting for them, referrals and transfers addressed to their organisation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct WorkView {
-    /// The most overdue first, at most [`WORK_LIST_LIMIT`].
+    /// The most overdue first: a page of at most `limit` (the request's).
     pub overdue: Vec<WorkItem>,
-    /// How many tasks are overdue in all.
+    /// How many tasks are overdue in all, counted up to 1,000: when more
+    /// are, this is 1,000 and `overdue_total_capped` is true ("1,000+").
     pub overdue_total: usize,
-    /// The soonest first, at most [`WORK_LIST_LIMIT`].
+    /// More tasks are overdue than `overdue_total` (the count stopped at 1,000).
+    pub overdue_total_capped: bool,
+    /// The soonest first: a page of at most `limit` (the request's).
     pub upcoming: Vec<WorkItem>,
-    /// How many tasks fall due within the horizon in all.
+    /// How many tasks fall due within the horizon in all, counted up to
+    /// 1,000: when more do, this is 1,000 and `upcoming_total_capped` is true.
     pub upcoming_total: usize,
+    /// More tasks fall due within the horizon than `upcoming_total`.
+    pub upcoming_total_capped: bool,
     pub approvals: Vec<ApprovalRecord>,
     pub referrals: Vec<ReferralRecord>,
     pub transfers: Vec<TransferRecord>,
@@ -363,6 +369,12 @@ pub const WORK_HORIZON_DAYS: i64 = 7;
 /// Most tasks of each list sent: a supervisor of 20,000 cases has tens of
 /// thousands, and a page of the most urgent is what a person can act on.
 pub const WORK_LIST_LIMIT: usize = 100;
+
+/// How many tasks of each list a work view counts at most: a count of
+/// tens of thousands read that many index entries on every request
+/// (docs/benchmarks.md), and beyond a thousand the number tells a person
+/// nothing more than "1,000+".
+pub const WORK_COUNT_CAP: usize = 1_000;
 
 // ---------------------------------------------------------------------------
 // Reading and writing inside a unit.
@@ -1754,9 +1766,10 @@ impl SqlStore {
         ctx: &AuditContext,
         scope: &CaseScope,
         now: DateTime<Utc>,
+        limit: usize,
     ) -> StoreResult<WorkView> {
         let actor = actor_of(ctx)?;
-        let work = self.work_read(&actor, scope, now).await?;
+        let work = self.work_read(&actor, scope, now, limit.min(WORK_LIST_LIMIT)).await?;
         let ctx = ctx.clone();
         self.writer
             .read_and_audit(move |tx| {
@@ -1770,10 +1783,16 @@ impl SqlStore {
         Ok(work)
     }
 
-    async fn work_read(&self, actor: &Actor, scope: &CaseScope, now: DateTime<Utc>) -> StoreResult<WorkView> {
+    async fn work_read(
+        &self,
+        actor: &Actor,
+        scope: &CaseScope,
+        now: DateTime<Utc>,
+        limit: usize,
+    ) -> StoreResult<WorkView> {
         let mut conn = self.pool.acquire().await?;
         let horizon = TimeDelta::days(WORK_HORIZON_DAYS);
-        let (overdue, upcoming) = work_items::read(&mut conn, scope, now, horizon, WORK_LIST_LIMIT).await?;
+        let (overdue, upcoming) = work_items::read(&mut conn, scope, now, horizon, limit).await?;
         drop(conn);
         let approvals = if policy::role_may(actor.role, policy::Permission::Approve(ApprovalKind::CasePlan)) {
             self.pending_approvals_read(scope).await?
@@ -1801,7 +1820,9 @@ impl SqlStore {
         };
         Ok(WorkView {
             overdue_total: overdue.total,
+            overdue_total_capped: overdue.capped,
             upcoming_total: upcoming.total,
+            upcoming_total_capped: upcoming.capped,
             overdue: overdue.items,
             upcoming: upcoming.items,
             approvals,

@@ -204,6 +204,7 @@ nav-approvals = Approvals
 my-work-overdue = Overdue: { $count }
 my-work-upcoming = Due in the next 7 days: { $count }
 my-work-nothing = Nothing here.
+my-work-show-more = Show more tasks (up to 100)
 my-work-due = due { $date }
 my-work-until = access until { $date }
 my-work-referrals = New referrals and transfers

@@ -204,6 +204,7 @@ nav-approvals = Aprobaciones
 my-work-overdue = Atrasadas: { $count }
 my-work-upcoming = Para los próximos 7 días: { $count }
 my-work-nothing = Nada por aquí.
+my-work-show-more = Mostrar más tareas (hasta 100)
 my-work-due = vence el { $date }
 my-work-until = acceso hasta el { $date }
 my-work-referrals = Nuevas derivaciones y traslados

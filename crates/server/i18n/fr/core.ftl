@@ -204,6 +204,7 @@ nav-approvals = Approbations
 my-work-overdue = En retard : { $count }
 my-work-upcoming = À faire dans les 7 jours : { $count }
 my-work-nothing = Rien ici.
+my-work-show-more = Afficher plus de tâches (jusqu’à 100)
 my-work-due = échéance le { $date }
 my-work-until = accès jusqu'au { $date }
 my-work-referrals = Nouvelles orientations et nouveaux transferts

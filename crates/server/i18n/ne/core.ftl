@@ -155,6 +155,7 @@ nav-approvals = स्वीकृतिहरू
 my-work-overdue = म्याद नाघेका: { $count }
 my-work-upcoming = आगामी ७ दिनमा: { $count }
 my-work-nothing = यहाँ केही छैन।
+my-work-show-more = थप कामहरू देखाउनुहोस् (१०० सम्म)
 my-work-due = म्याद { $date }
 my-work-until = { $date } सम्म पहुँच
 my-work-referrals = नयाँ प्रेषण र स्थानान्तरण

@@ -204,6 +204,7 @@ nav-approvals = Aprovações
 my-work-overdue = Em atraso: { $count }
 my-work-upcoming = Para os próximos 7 dias: { $count }
 my-work-nothing = Nada aqui.
+my-work-show-more = Mostrar mais tarefas (até 100)
 my-work-due = prazo { $date }
 my-work-until = acesso até { $date }
 my-work-referrals = Novos encaminhamentos e transferências

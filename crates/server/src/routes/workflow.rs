@@ -11,7 +11,7 @@
 //! 403 or 409 with the rule's own code.
 
 use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::Json;
 use safepath_domain::codes::ApprovalKind;
@@ -39,6 +39,8 @@ use safepath_domain::workflow::standards::StandardCheckInput;
 use safepath_domain::workflow::transfer::{NewTransfer, TransferInput};
 use safepath_domain::workflow::vulnerability::{VulnerabilityAssessment, VulnerabilityAssessmentInput};
 use safepath_domain::workflow::ConsentOverride;
+use safepath_domain::ValidationErrors;
+use safepath_store::workflow::WORK_LIST_LIMIT;
 use safepath_store::{
     ApprovalRecord, CaseCommand, CaseHistory, CaseRecord, NewRecord, RecordKind, ReferralRecord, ReferredCase,
     Screening, StandardsView, StatusChange, TransferAnswer, TransferRecord, WorkView,
@@ -47,7 +49,7 @@ use serde::{Deserialize, Serialize};
 
 use super::directory::authorise;
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::extract::{ApiJson, Authenticated};
+use crate::extract::{parse_query, ApiJson, Authenticated};
 use crate::today;
 use crate::AppState;
 
@@ -798,15 +800,43 @@ pub async fn history(
     Ok(Json(HistoryEnvelope { history }))
 }
 
+/// Tasks of each work list sent when the request does not say.
+pub const WORK_DEFAULT_LIMIT: usize = 25;
+
+/// Query parameters of `/me/work`, as received.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct WorkQuery {
+    /// Tasks of each list (overdue, upcoming) sent, most urgent first: 1 to 100, default 25.
+    pub limit: Option<String>,
+}
+
+fn work_limit(query: WorkQuery) -> Result<usize, ValidationErrors> {
+    let Some(raw) = query.limit else { return Ok(WORK_DEFAULT_LIMIT) };
+    raw.parse::<usize>()
+        .ok()
+        .filter(|n| (1..=WORK_LIST_LIMIT).contains(n))
+        .ok_or_else(|| ValidationErrors::single("limit", format!("must be a whole number from 1 to {WORK_LIST_LIMIT}")))
+}
+
 /// The caller's work: overdue and upcoming tasks of their cases (deadline
-/// table), approvals waiting for a supervisor, referrals and transfers
-/// addressed to their organisation.
-#[utoipa::path(get, path = "/api/v1/me/work", tag = "workflow",
-    responses((status = 200, body = WorkView), (status = 403, body = ErrorBody)), security(("bearer" = [])))]
-pub async fn my_work(State(state): State<AppState>, session: Authenticated) -> ApiResult<Json<WorkView>> {
+/// table), a page of each with its count (capped at 1,000), approvals
+/// waiting for a supervisor, referrals and transfers addressed to their
+/// organisation.
+#[utoipa::path(get, path = "/api/v1/me/work", tag = "workflow", params(WorkQuery),
+    responses((status = 200, body = WorkView), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn my_work(
+    State(state): State<AppState>,
+    session: Authenticated,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<WorkView>> {
     authorise(&session, Permission::RecordCaseWork)?;
+    let limit = work_limit(parse_query(raw.as_deref())?).map_err(ApiError::Invalid)?;
     let scope = case_scope(&session.actor());
-    Ok(Json(state.store.work(&session.audit(), &scope, chrono::Utc::now()).await?))
+    Ok(Json(state.store.work_page(&session.audit(), &scope, chrono::Utc::now(), limit).await?))
 }
 
 #[derive(Serialize, utoipa::ToSchema)]

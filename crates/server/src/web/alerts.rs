@@ -28,11 +28,11 @@ use crate::routes::linkage::record_id;
 use crate::{today, AppState};
 
 /// `GET /`: a focal point's home is the alert form; everyone else's is *My work*.
-pub async fn home(state: State<AppState>, session: WebSession) -> Response {
+pub async fn home(state: State<AppState>, session: WebSession, query: RawQuery) -> Response {
     if sees_only_the_alert_form(session.session.user.role) {
         return Redirect::to("/alert").into_response();
     }
-    super::cases::my_work(state, session).await
+    super::cases::my_work(state, session, query).await
 }
 
 /// The alert form as typed, kept whole when it is refused.

@@ -33,7 +33,7 @@ use safepath_domain::workflow::vulnerability::{
 };
 use safepath_domain::workflow::{Refusal, RefusalCode};
 use safepath_domain::ValidationErrors;
-use safepath_store::workflow::WorkItem;
+use safepath_store::workflow::{WorkItem, WORK_LIST_LIMIT};
 use safepath_store::{
     CaseCommand, CaseFile, CaseHistory, CaseRecord, NewRecord, RecordKind, StoreError, TransferAnswer, WorkView,
 };
@@ -642,8 +642,11 @@ pub struct WorkRow {
 pub struct WorkLists {
     pub overdue: Vec<WorkRow>,
     pub overdue_total: String,
+    /// More overdue tasks than shown: the page links to a longer list.
+    pub overdue_more: bool,
     pub upcoming: Vec<WorkRow>,
     pub upcoming_total: String,
+    pub upcoming_more: bool,
     pub approvals: Vec<WorkRow>,
     pub referrals: Vec<WorkRow>,
     pub transfers: Vec<WorkRow>,
@@ -661,10 +664,26 @@ fn task_key(kind: &TaskKind) -> &'static str {
     }
 }
 
-/// The user's work list, as *My work* shows it.
-pub async fn work_lists(state: &AppState, session: &WebSession, ui: &Ui) -> Result<WorkLists, StoreError> {
+/// A capped count as a person reads it: "1,000+" when the count stopped.
+fn total(ui: &Ui, count: usize, capped: bool) -> String {
+    let number = ui.language.number(count as i64);
+    if capped {
+        format!("{number}+")
+    } else {
+        number
+    }
+}
+
+/// The user's work list, as *My work* shows it: the first `limit` tasks of
+/// each list.
+pub async fn work_lists(
+    state: &AppState,
+    session: &WebSession,
+    ui: &Ui,
+    limit: usize,
+) -> Result<WorkLists, StoreError> {
     let scope = case_scope(&session.session.actor());
-    let work: WorkView = state.store.work(&session.session.audit(), &scope, Utc::now()).await?;
+    let work: WorkView = state.store.work_page(&session.session.audit(), &scope, Utc::now(), limit).await?;
     let task = |item: &WorkItem| WorkRow {
         href: format!("/cases/{}", item.case_id),
         reference: item.reference.clone(),
@@ -672,10 +691,12 @@ pub async fn work_lists(state: &AppState, session: &WebSession, ui: &Ui) -> Resu
         when: ui.language.date(item.task.due_at.date_naive()),
     };
     Ok(WorkLists {
+        overdue_more: work.overdue.len() < work.overdue_total && limit < WORK_LIST_LIMIT,
         overdue: work.overdue.iter().map(task).collect(),
-        overdue_total: ui.language.number(work.overdue_total as i64),
+        overdue_total: total(ui, work.overdue_total, work.overdue_total_capped),
+        upcoming_more: work.upcoming.len() < work.upcoming_total && limit < WORK_LIST_LIMIT,
         upcoming: work.upcoming.iter().map(task).collect(),
-        upcoming_total: ui.language.number(work.upcoming_total as i64),
+        upcoming_total: total(ui, work.upcoming_total, work.upcoming_total_capped),
         approvals: work
             .approvals
             .iter()

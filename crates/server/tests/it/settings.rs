@@ -1,7 +1,8 @@
 //! An organisation's workflow settings over HTTP (issue #4): who may read
 //! and change them, what a change does to the work list and the standards
 //! checklist, and hostile input refused with API.md's body and nothing
-//! written. On SQLite and PostgreSQL.
+//! written; the work list's page size and capped counts. On SQLite and
+//! PostgreSQL.
 
 use reqwest::{Method, StatusCode};
 use safepath_domain::codes::Role;
@@ -15,6 +16,7 @@ on_both_backends!(
     settings_belong_to_admins_and_the_organisations_supervisors,
     changed_settings_move_the_work_list_and_the_checklist,
     hostile_settings_are_refused_and_write_nothing,
+    the_work_list_sends_the_page_asked_for,
 );
 
 fn path(organisation: &str) -> String {
@@ -163,4 +165,35 @@ async fn hostile_settings_are_refused_and_write_nothing(app: &TestApp) {
     let (status, _) = w.al_sup.send(Method::DELETE, &target, None).await;
     assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(app.counts().await, before, "a refused request wrote something");
+}
+
+async fn the_work_list_sends_the_page_asked_for(app: &TestApp) {
+    let w = World::new(app).await;
+    for name in ["Arta", "Besa", "Drita"] {
+        let (status, body) = w.al_cw.post("/api/v1/cases", child(name, "Kola")).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    // Three first responses upcoming: all by default, counted exactly.
+    let (status, work) = w.al_cw.get("/api/v1/me/work").await;
+    assert_eq!(status, StatusCode::OK, "{work}");
+    assert_eq!(work["upcoming"].as_array().unwrap().len(), 3, "{work}");
+    assert_eq!((work["upcoming_total"].as_u64(), work["upcoming_total_capped"].as_bool()), (Some(3), Some(false)));
+    // A page of two: the soonest two, and the count of all three.
+    let (status, page) = w.al_cw.get("/api/v1/me/work?limit=2").await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(page["upcoming"].as_array().unwrap()[..], work["upcoming"].as_array().unwrap()[..2]);
+    assert_eq!(page["upcoming_total"], 3);
+    // Out of range or not a number: 422 naming the parameter, nothing audited.
+    let before = app.counts().await;
+    for bad in ["0", "101", "ten", "-1"] {
+        let (status, body) = w.al_cw.get(&format!("/api/v1/me/work?limit={bad}")).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "limit={bad}: {body}");
+        assert_error(&body, "validation_failed");
+        assert!(body["error"]["fields"]["limit"].is_string(), "{body}");
+    }
+    // A parameter the list does not know is a malformed request.
+    let (status, body) = w.al_cw.get("/api/v1/me/work?per_page=2").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_error(&body, "malformed_request");
+    assert_eq!(app.counts().await.audit_events, before.audit_events);
 }

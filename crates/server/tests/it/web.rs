@@ -24,6 +24,7 @@ crate::on_both_backends!(
     a_french_user_sees_french_and_a_nepali_user_nepali,
     a_case_out_of_scope_is_the_same_404_page_as_a_missing_one,
     assets_are_hashed_immutable_and_pages_are_small,
+    my_work_shows_the_most_urgent_tasks_and_links_to_more,
 );
 
 /// A browser without JavaScript: keeps cookies, does not follow redirects.
@@ -543,4 +544,24 @@ async fn assets_are_hashed_immutable_and_pages_are_small(app: &TestApp) {
         eprintln!("page sizes transferred (gzip):\n  {}", report.join("\n  "));
     }
     let _ = app.store.row_counts().await.unwrap();
+}
+
+async fn my_work_shows_the_most_urgent_tasks_and_links_to_more(app: &TestApp) {
+    organisation(app, "Maiti Nepal", "np").await;
+    for i in 0..23 {
+        register_via_api(app, "np.cw", &format!("Kamala{i}"), "Bhattarai", "high").await;
+    }
+    // 23 first responses fall due this week: 20 shown, all counted, and a link to more.
+    let browser = Browser::sign_in(&app.base, "np.cw").await;
+    let home = browser.get("/").await;
+    assert_eq!(home.status, StatusCode::OK);
+    assert_eq!(home.body.matches("First response</a>").count(), 20, "{}", home.body);
+    assert!(home.body.contains("Due in the next 7 days: 23"), "{}", home.body);
+    assert_eq!(home.body.matches("href=\"/?tasks=all#follow-ups\"").count(), 1, "{}", home.body);
+    assert!(!home.body.contains("/?tasks=all#overdue"), "nothing is overdue");
+    // The longer list: every task, no further link.
+    let more = browser.get("/?tasks=all").await;
+    assert_eq!(more.status, StatusCode::OK);
+    assert_eq!(more.body.matches("First response</a>").count(), 23, "{}", more.body);
+    assert!(!more.body.contains("?tasks=all#"), "{}", more.body);
 }

@@ -4,12 +4,15 @@
 
 use chrono::Days;
 use safepath_domain::codes::{ApprovalKind, CaseStatus};
+use safepath_domain::ids::OrganisationId;
 use safepath_domain::workflow::approval::{Approval, ApprovalInput};
 use safepath_domain::workflow::best_interest::{
     BestInterestAssessment, BestInterestAssessmentInput, BestInterestDetermination, BestInterestDeterminationInput,
 };
+use safepath_domain::workflow::closure::{ClosureRequest, ClosureRequestInput, ReopenInput, Reopening};
 use safepath_domain::workflow::follow_up::{FollowUp, FollowUpInput};
 use safepath_domain::workflow::plan::{CasePlan, CasePlanInput};
+use safepath_domain::workflow::settings::{OrganisationSettings, OrganisationSettingsInput};
 use safepath_domain::workflow::transfer::{NewTransfer, TransferInput};
 use safepath_domain::workflow::RefusalCode;
 use safepath_store::{CaseCommand, NewRecord, Store, StoreError, TransferAnswer};
@@ -23,6 +26,7 @@ on_both_backends!(
     a_refused_step_writes_nothing,
     a_completed_transfer_moves_the_case_and_the_childs_search_keys,
     the_work_list_reads_due_dates_and_waiting_approvals,
+    every_step_keeps_the_work_items_a_full_recompute_gives,
 );
 
 fn bia() -> NewRecord {
@@ -60,6 +64,26 @@ fn plan() -> NewRecord {
 fn decision(kind: ApprovalKind, decided: &str, actor: &safepath_domain::policy::Actor) -> Approval {
     let input = ApprovalInput { decision: decided.into(), comment: Some("seen".into()) };
     Approval::decide(kind, input, actor, today()).unwrap()
+}
+
+/// A registration whose child consented to sharing (what a transfer needs).
+fn child_consenting_to_sharing(given: &str, family: &str) -> serde_json::Value {
+    let mut body = crate::fixtures::case_json(given, family);
+    body["consents"] = json!([{"purpose": "sharing", "given_by": "child", "date": "2026-03-15"}]);
+    body
+}
+
+/// A transfer from Albania to Greece.
+fn transfer(from: &OrganisationId, to: &OrganisationId) -> NewTransfer {
+    let input = TransferInput {
+        to_organisation: to.to_string(),
+        from_country: "AL".into(),
+        to_country: "GR".into(),
+        reason: "MigrationOrChangeOfLocation".into(),
+        details: None,
+        separates_from_parents: false,
+    };
+    NewTransfer::parse(input, from).unwrap()
 }
 
 fn refusal_code<T: std::fmt::Debug>(result: Result<T, StoreError>) -> RefusalCode {
@@ -110,19 +134,10 @@ async fn a_completed_transfer_moves_the_case_and_the_childs_search_keys(store: &
     let alpha = team(store, "Alpha Aid", "ALPHA").await;
     let beta = team(store, "Beta Help", "BETA").await;
     let (worker, supervisor) = (&alpha.caseworker, &alpha.supervisor);
-    let mut body = crate::fixtures::case_json("Drita", "Berisha");
-    body["consents"] = json!([{"purpose": "sharing", "given_by": "child", "date": "2026-03-15"}]);
+    let body = child_consenting_to_sharing("Drita", "Berisha");
     let case = store.create_case(&ctx(worker), crate::fixtures::new_case(body)).await.unwrap();
     store.add_case_record(&ctx(worker), &scope(worker), &case.id, bid()).await.unwrap();
-    let input = TransferInput {
-        to_organisation: beta.organisation.id.to_string(),
-        from_country: "AL".into(),
-        to_country: "GR".into(),
-        reason: "MigrationOrChangeOfLocation".into(),
-        details: None,
-        separates_from_parents: false,
-    };
-    let transfer = NewTransfer::parse(input, &alpha.organisation.id).unwrap();
+    let transfer = transfer(&alpha.organisation.id, &beta.organisation.id);
     let requested = store.request_transfer(&ctx(worker), &scope(worker), &case.id, transfer, None).await.unwrap();
     let approval = decision(ApprovalKind::Transfer, "approved", supervisor);
     store.decide_approval(&ctx(supervisor), &scope(supervisor), &case.id, approval).await.unwrap();
@@ -173,4 +188,98 @@ async fn the_work_list_reads_due_dates_and_waiting_approvals(store: &TestStore) 
     let beta = team(store, "Beta Help", "BETA").await;
     let work = store.work(&ctx(&beta.supervisor), &scope(&beta.supervisor), now).await.unwrap();
     assert!(work.upcoming.is_empty() && work.overdue.is_empty() && work.approvals.is_empty());
+}
+
+fn follow_up(due_in_days: u64, done: bool) -> NewRecord {
+    let mut body = json!({"due_date": (today() + Days::new(due_in_days)).to_string(), "kind": "home_visit"});
+    if done {
+        body["due_date"] = json!(today().to_string());
+        body["done_date"] = json!(today().to_string());
+        body["outcome"] = json!("on_track");
+    }
+    let input: FollowUpInput = serde_json::from_value(body).unwrap();
+    NewRecord::FollowUp(FollowUp::parse(input, today()).unwrap())
+}
+
+/// After every kind of step, the rows kept up step by step (only what
+/// changed is written) are the rows a full recompute gives; and the check
+/// does see a row that is not.
+async fn every_step_keeps_the_work_items_a_full_recompute_gives(store: &TestStore) {
+    async fn check(store: &TestStore, after: &str) {
+        assert_eq!(store.work_items_differences().await.unwrap(), vec![], "after {after}");
+    }
+    let alpha = team(store, "Alpha Aid", "ALPHA").await;
+    let beta = team(store, "Beta Help", "BETA").await;
+    let (worker, supervisor) = (&alpha.caseworker, &alpha.supervisor);
+    let body = child_consenting_to_sharing("Drita", "Berisha");
+    let case = store.create_case(&ctx(supervisor), crate::fixtures::new_case(body)).await.unwrap();
+    let imported = vec![safepath_store::CaseRegistration {
+        organisation_id: alpha.organisation.id.clone(),
+        case: crate::fixtures::child("Elira", "Dema"),
+    }];
+    store.import_cases(&ctx(supervisor), imported).await.unwrap();
+    check(store, "registration and import").await;
+    assert!(store.raw_count("SELECT COUNT(*) FROM work_items").await >= 6);
+
+    let input: safepath_domain::case::CasePatchInput = serde_json::from_value(
+        json!({"version": case.version, "assigned_to": worker.user_id.to_string(), "risk_level": "low"}),
+    )
+    .unwrap();
+    let patch = safepath_domain::case::CasePatch::parse(input, today()).unwrap();
+    store.update_case(&ctx(supervisor), &scope(supervisor), &case.id, patch).await.unwrap();
+    check(store, "assignment and risk").await;
+
+    let (w, s) = (&ctx(worker), &scope(worker));
+    // Two follow-ups due the same day: equal rows, told apart by position.
+    for (record, after) in [
+        (follow_up(2, false), "a scheduled follow-up"),
+        (follow_up(2, false), "the same follow-up again"),
+        (follow_up(0, true), "a follow-up done (the first response)"),
+        (bia(), "a BIA"),
+        (bid(), "a BID with its review date"),
+    ] {
+        store.add_case_record(w, s, &case.id, record).await.unwrap();
+        check(store, after).await;
+    }
+    let approve = |kind| decision(kind, "approved", supervisor);
+    let (sv, ss) = (&ctx(supervisor), &scope(supervisor));
+    store.decide_approval(sv, ss, &case.id, approve(ApprovalKind::BestInterestAssessment)).await.unwrap();
+    check(store, "the BIA approved").await;
+    store.add_case_record(w, s, &case.id, plan()).await.unwrap();
+    check(store, "a plan with a service").await;
+    store.decide_approval(sv, ss, &case.id, approve(ApprovalKind::CasePlan)).await.unwrap();
+    check(store, "the plan approved: implementation").await;
+    store.add_case_record(w, s, &case.id, follow_up(0, true)).await.unwrap();
+    check(store, "a follow-up done: the follow-up phase").await;
+
+    let settings: OrganisationSettingsInput = serde_json::from_value(json!({
+        "deadlines": [{"risk_level": "low", "step": "follow_up", "minutes": 600}],
+        "standards": [{"key": "birth_registered", "label": "The child's birth is registered"}],
+    }))
+    .unwrap();
+    let settings = OrganisationSettings::parse(settings).unwrap();
+    store.update_organisation_settings(sv, &alpha.organisation.id, settings).await.unwrap();
+    check(store, "the organisation's settings").await;
+
+    let request =
+        ClosureRequest::parse(ClosureRequestInput { reason: Some("goals_achieved".into()), details: None }).unwrap();
+    store.case_command(w, s, &case.id, CaseCommand::RequestClosure(request)).await.unwrap();
+    check(store, "a closure request").await;
+    store.decide_approval(sv, ss, &case.id, approve(ApprovalKind::Closure)).await.unwrap();
+    check(store, "the closure approved").await;
+    let reopening = Reopening::parse(ReopenInput { reason: "New risk".into() }).unwrap();
+    store.case_command(sv, ss, &case.id, CaseCommand::Reopen(reopening)).await.unwrap();
+    check(store, "reopened").await;
+
+    let transfer = transfer(&alpha.organisation.id, &beta.organisation.id);
+    let requested = store.request_transfer(sv, ss, &case.id, transfer, None).await.unwrap();
+    check(store, "a transfer requested").await;
+    store.decide_approval(sv, ss, &case.id, approve(ApprovalKind::Transfer)).await.unwrap();
+    store.answer_transfer(&ctx(&beta.supervisor), &requested.id, TransferAnswer::Accept).await.unwrap();
+    store.case_command(sv, ss, &case.id, CaseCommand::CompleteTransfer).await.unwrap();
+    check(store, "the transfer completed").await;
+
+    // The check itself: a row moved by hand is a difference.
+    store.raw_execute("UPDATE work_items SET due_at = due_at + 1").await.unwrap();
+    assert!(!store.work_items_differences().await.unwrap().is_empty());
 }
