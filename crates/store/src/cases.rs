@@ -21,7 +21,7 @@ use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::{Any, Row};
 
 use crate::audit::{self, NewEvent, Target};
-use crate::db::SqlStore;
+use crate::db::{Backend, SqlStore};
 use crate::directory::{corrupt, json_list, new_id, parse_json_list};
 use crate::writer::Tx;
 use crate::{
@@ -941,13 +941,14 @@ impl SqlStore {
         let offset = page_params.int(i64::from(filter.page.saturating_sub(1)) * i64::from(filter.per_page));
         // The page is chosen from the cases table alone (its covering index
         // for searches); names are read for the page's rows only.
+        let (row_column, page_join) = page_join(self.backend);
         let sql = format!(
             "WITH {with}page AS (
-                 SELECT c.id, c.updated_at{total_column} FROM {from} WHERE {condition}
+                 SELECT c.id, c.updated_at{row_column}{total_column} FROM {from} WHERE {condition}
                  ORDER BY c.updated_at DESC, c.id LIMIT {limit} OFFSET {offset})
              SELECT c.id, c.reference, c.status, c.risk_level, c.assigned_to, i.given_name, i.family_name,
                     c.identification_date, c.updated_at{page_total}
-             FROM page p JOIN cases c ON c.id = p.id JOIN child_identities i ON i.id = c.identity_id
+             FROM {page_join}
              ORDER BY p.updated_at DESC, p.id"
         );
         let rows = page_params.bind(sqlx::query(&sql)).fetch_all(&mut *conn).await?;
@@ -993,6 +994,25 @@ impl SqlStore {
                 })
             })
             .await?
+    }
+}
+
+/// How a list's `page` of cases is joined back to its rows and names: the
+/// column the page carries for it and the `FROM` clause. Each page row's
+/// lookups read their pages cold after any commit (SQLite drops a reader's
+/// cache then), so SQLite goes by `rowid`, which the page's index entries
+/// hold anyway (one B-tree descent, not the id's index and then the table),
+/// and reads the names from the covering index `child_identities_listed`
+/// (its planner, without statistics, would take the primary-key index and
+/// then the row). PostgreSQL joins by id.
+fn page_join(backend: Backend) -> (&'static str, &'static str) {
+    match backend {
+        Backend::Sqlite => (
+            ", c.rowid AS row_no",
+            "page p CROSS JOIN cases c CROSS JOIN child_identities i INDEXED BY child_identities_listed
+             WHERE c.rowid = p.row_no AND i.id = c.identity_id",
+        ),
+        Backend::Postgres => ("", "page p JOIN cases c ON c.id = p.id JOIN child_identities i ON i.id = c.identity_id"),
     }
 }
 

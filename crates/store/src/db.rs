@@ -82,6 +82,7 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
     (6, "alerts", include_str!("../migrations/sqlite/0006_alerts.sql")),
     (7, "search_keys", include_str!("../migrations/sqlite/0007_search_keys.sql")),
     (8, "dashboard", include_str!("../migrations/sqlite/0008_dashboard.sql")),
+    (9, "search_page", include_str!("../migrations/sqlite/0009_search_page.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "core", include_str!("../migrations/postgres/0001_core.sql")),
@@ -92,6 +93,7 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (6, "alerts", include_str!("../migrations/postgres/0006_alerts.sql")),
     (7, "search_keys", include_str!("../migrations/postgres/0007_search_keys.sql")),
     (8, "dashboard", include_str!("../migrations/postgres/0008_dashboard.sql")),
+    (9, "search_page", include_str!("../migrations/postgres/0009_search_page.sql")),
 ];
 
 impl SqlStore {
