@@ -312,6 +312,11 @@ mod tests {
                     "username",
                     "status",
                     "note",
+                    "amount",
+                    "period",
+                    "who",
+                    "all",
+                    "relation",
                 ] {
                     args.set(name, "1");
                 }
