@@ -21,7 +21,8 @@ use axum::http::{header, HeaderName, HeaderValue};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::Router;
-use safepath_store::Store;
+use safepath_domain::ids::UserId;
+use safepath_store::{AuditContext, Store, StoreResult, UserAccount};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use auth::PasswordCost;
@@ -84,6 +85,15 @@ impl AppState {
             auth::Throttle::new(config.throttle_window, config.throttle_per_username, config.throttle_per_address);
         let sessions = auth::SessionCache::new(config.session_cache_ttl);
         Self { store, config: Arc::new(config), throttle: Arc::new(throttle), sessions: Arc::new(sessions) }
+    }
+
+    /// Deactivates or reactivates an account. The store deletes a
+    /// deactivated account's sessions; this process's session cache forgets
+    /// them too, so that its tokens stop at once (page and API alike).
+    pub async fn set_user_active(&self, ctx: &AuditContext, id: &UserId, active: bool) -> StoreResult<UserAccount> {
+        let account = self.store.set_user_active(ctx, id, active).await?;
+        self.sessions.forget_user(id);
+        Ok(account)
     }
 }
 

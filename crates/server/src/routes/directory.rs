@@ -142,8 +142,7 @@ pub async fn update_user(
     authorise(&session, Permission::ManageUsers)?;
     let Path(raw) = path.map_err(|_| ApiError::NotFound)?;
     let id = UserId::parse(&raw).map_err(|_| ApiError::NotFound)?;
-    let account = state.store.set_user_active(&session.audit(), &id, change.active).await?;
-    state.sessions.forget_user(&id);
+    let account = state.set_user_active(&session.audit(), &id, change.active).await?;
     Ok(Json(AccountEnvelope { user: account.into() }))
 }
 

@@ -385,11 +385,8 @@ pub async fn set_active(
         "0" => false,
         _ => return error_page(ui, StatusCode::BAD_REQUEST),
     };
-    match state.store.set_user_active(&session.session.audit(), &id, active).await {
-        Ok(_) => {
-            state.sessions.forget_user(&id);
-            Redirect::to("/admin/users").into_response()
-        }
+    match state.set_user_active(&session.session.audit(), &id, active).await {
+        Ok(_) => Redirect::to("/admin/users").into_response(),
         Err(StoreError::Conflict(_)) => error_page(ui, StatusCode::FORBIDDEN),
         Err(error) => failure(ui, error.into()),
     }
