@@ -113,27 +113,46 @@ pub struct AlertChild {
     pub description: Option<String>,
 }
 
+/// A part of the report that triage may erase.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportField {
+    ChildName,
+    ChildDescription,
+    ReporterContact,
+}
+
+impl ReportField {
+    /// Its column in `alert_details`.
+    pub fn column(self) -> &'static str {
+        match self {
+            ReportField::ChildName => "child_name",
+            ReportField::ChildDescription => "child_description",
+            ReportField::ReporterContact => "reporter_contact",
+        }
+    }
+}
+
 impl AlertDetails {
-    /// The columns of the report that triage to `status` erases (data
-    /// minimisation): a case holds the child's identity from then on;
-    /// evidence is about a place, not a child; a dismissed alert keeps only
-    /// what says why it was dismissed.
-    pub fn erased_at_triage(status: AlertStatus) -> &'static [&'static str] {
+    /// What of the report triage to `status` erases (data minimisation): a
+    /// case holds the child's identity from then on; evidence is about a
+    /// place, not a child; a dismissed alert keeps only what says why it was
+    /// dismissed.
+    pub fn erased_at_triage(status: AlertStatus) -> &'static [ReportField] {
+        use ReportField::*;
         match status {
             AlertStatus::New => &[],
-            AlertStatus::Case | AlertStatus::Evidence => &["child_name", "child_description"],
-            AlertStatus::Dismissed => &["child_name", "child_description", "reporter_contact"],
+            AlertStatus::Case | AlertStatus::Evidence => &[ChildName, ChildDescription],
+            AlertStatus::Dismissed => &[ChildName, ChildDescription, ReporterContact],
         }
     }
 
     /// Erases what [`Self::erased_at_triage`] names.
     pub fn erase_at_triage(&mut self, status: AlertStatus) {
         for field in Self::erased_at_triage(status) {
-            match *field {
-                "child_name" => self.child.name = None,
-                "child_description" => self.child.description = None,
-                "reporter_contact" => self.reporter_contact = None,
-                other => unreachable!("no report field {other}"),
+            match field {
+                ReportField::ChildName => self.child.name = None,
+                ReportField::ChildDescription => self.child.description = None,
+                ReportField::ReporterContact => self.reporter_contact = None,
             }
         }
     }

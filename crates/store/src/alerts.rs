@@ -279,7 +279,7 @@ impl SqlStore {
                     // What the report no longer needs is erased in the same unit.
                     let status = triage.status();
                     let erased = AlertDetails::erased_at_triage(status);
-                    let erase: String = erased.iter().map(|column| format!(", {column} = NULL")).collect();
+                    let erase: String = erased.iter().map(|field| format!(", {} = NULL", field.column())).collect();
                     sqlx::query(&format!("UPDATE alert_details SET triage_note = $1{erase} WHERE alert_id = $2"))
                         .bind(&note)
                         .bind(&alert.id)
@@ -291,7 +291,8 @@ impl SqlStore {
                         AlertTriage::Case(_) => &["status", "case_id"],
                         _ => &["status", "triage_note"],
                     };
-                    let fields: Vec<&str> = decided.iter().chain(erased).copied().collect();
+                    let fields: Vec<&str> =
+                        decided.iter().copied().chain(erased.iter().map(|field| field.column())).collect();
                     let event = NewEvent {
                         action: "alert.triage",
                         target: Some(Target::new("alert", &alert.id)),
