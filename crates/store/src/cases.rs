@@ -355,151 +355,97 @@ pub(crate) async fn index_for_search(tx: &mut Tx, cases: SearchIndexed<'_>, repl
     Ok(())
 }
 
-/// Inserts one registration and audits it; returns the new case's id.
+/// Inserts one registration and audits it; returns the case as written.
 pub(crate) async fn insert_case(
     tx: &mut Tx,
     ctx: &AuditContext,
     organisation: &OrganisationId,
     case: &NewCase,
 ) -> StoreResult<CaseView> {
-    let assigned_to = match (&case.assigned_to, &ctx.actor) {
-        (Some(user), _) => Some(user.clone()),
-        (None, Some(actor)) if actor.role == safepath_domain::codes::Role::Caseworker => Some(actor.user_id.clone()),
-        (None, _) => None,
-    };
-    if let Some(user) = &assigned_to {
-        check_assignee(tx, organisation, user).await?;
-    }
-    let counter = sqlx::query(
-        "UPDATE organisations SET case_counter = case_counter + 1 WHERE id = $1 RETURNING case_counter, reference_prefix",
-    )
-    .bind(organisation.as_str())
-    .fetch_optional(&mut tx.conn)
-    .await?
-    .ok_or_else(|| StoreError::Invalid(ValidationErrors::single("organisation_id", "no such organisation")))?;
-    let number: i64 = counter.try_get("case_counter")?;
-    let prefix: String = counter.try_get("reference_prefix")?;
-    let year = case.identification.date.format("%Y");
-    let reference = format!("{prefix}-{year}-{number:05}");
+    let registering = Registering { ctx, organisation, case };
+    let mut written = insert_cases(tx, std::slice::from_ref(&registering), None).await?;
+    let registered = written.pop().ok_or_else(|| StoreError::Database("a registration lost its case".into()))?;
+    Ok(registered.view(&registering))
+}
 
-    let now = crate::now_ms();
-    let identity_id = new_id();
-    let child = &case.child;
-    let (date_of_birth, estimated_age) = age_columns(child.age);
-    sqlx::query(
-        "INSERT INTO child_identities (id, given_name, family_name, sex, date_of_birth, estimated_age, age_disputed, citizenship, languages, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-    )
-    .bind(&identity_id)
-    .bind(&child.given_name)
-    .bind(&child.family_name)
-    .bind(child.sex.as_str())
-    .bind(date_of_birth)
-    .bind(estimated_age)
-    .bind(i64::from(child.age_disputed))
-    .bind(json_list(&child.citizenship))
-    .bind(json_list(&child.languages))
-    .bind(now)
-    .execute(&mut tx.conn)
-    .await?;
-    write_names(tx, organisation, &identity_id, child, false).await?;
+/// One case to register and who registers it: registrations that many
+/// callers made at once are written together, each audited as its caller's.
+#[derive(Clone, Copy)]
+pub(crate) struct Registering<'a> {
+    pub ctx: &'a AuditContext,
+    pub organisation: &'a OrganisationId,
+    pub case: &'a NewCase,
+}
 
-    let case_id = CaseId::from_trusted(new_id());
-    let search_no = next_search_no(tx).await?;
-    sqlx::query(
-        "INSERT INTO cases (id, reference, organisation_id, identity_id, assigned_to, status, risk_level, protection_status,
-             identification_date, identification_place, identification_channel, local_structure, created_by, created_at, updated_at, version,
-             search_no)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 1, $16)",
-    )
-    .bind(case_id.as_str())
-    .bind(&reference)
-    .bind(organisation.as_str())
-    .bind(&identity_id)
-    .bind(assigned_to.as_ref().map(|u| u.as_str().to_string()))
-    .bind(CaseStatus::Registered.as_str())
-    .bind(case.risk_level.as_str())
-    .bind(case.protection_status.map(|p| p.as_str()))
-    .bind(case.identification.date.to_string())
-    .bind(&case.identification.place)
-    .bind(case.identification.channel.as_str())
-    .bind(&case.identification.local_structure)
-    .bind(ctx.actor.as_ref().map(|a| a.user_id.as_str().to_string()))
-    .bind(now)
-    .bind(now)
-    .bind(search_no)
-    .execute(&mut tx.conn)
-    .await?;
-    index_for_search(tx, SearchIndexed::Case(case_id.as_str()), false).await?;
-    if !case.consents.is_empty() {
-        let mut params = Params::default();
-        let case_param = params.text(case_id.as_str());
-        let rows: Vec<String> = case
-            .consents
-            .iter()
-            .enumerate()
-            .map(|(position, consent)| {
-                format!(
-                    "({case_param}, {}, {}, {}, {}, {}, {})",
-                    params.int(position as i64),
-                    params.text(consent.purpose.as_str()),
-                    params.text(consent.given_by.as_str()),
-                    params.text(consent.date.to_string()),
-                    params.optional_text(consent.withheld.as_deref()),
-                    params.optional_text(consent.legal_basis.as_deref())
-                )
-            })
-            .collect();
-        let sql = format!(
-            "INSERT INTO consents (case_id, position, purpose, given_by, given_on, withheld, legal_basis) VALUES {}",
-            rows.join(", ")
-        );
-        params.bind(sqlx::query(&sql)).execute(&mut tx.conn).await?;
+/// What the store chose for a registered case.
+pub(crate) struct Registered {
+    id: CaseId,
+    identity_id: String,
+    reference: String,
+    assigned_to: Option<UserId>,
+    at: i64,
+}
+
+impl Registered {
+    /// The case as written, built from what was inserted rather than read
+    /// back: the writer's time is the scarce resource.
+    fn view(self, registering: &Registering<'_>) -> CaseView {
+        let case = registering.case;
+        let child = &case.child;
+        let (date_of_birth, estimated_age) = match child.age {
+            Age::Born(date) => (Some(date), None),
+            Age::Estimated { years } => (None, Some(years)),
+        };
+        CaseView {
+            id: self.id,
+            reference: self.reference,
+            organisation_id: registering.organisation.clone(),
+            assigned_to: self.assigned_to,
+            status: CaseStatus::Registered,
+            risk_level: case.risk_level,
+            protection_status: case.protection_status,
+            identification: case.identification.clone(),
+            consents: case.consents.clone(),
+            child: ChildView {
+                identity_id: IdentityId::from_trusted(self.identity_id),
+                given_name: child.given_name.clone(),
+                family_name: child.family_name.clone(),
+                other_names: child.other_names.clone(),
+                sex: child.sex,
+                date_of_birth,
+                estimated_age,
+                age_is_estimated: estimated_age.is_some(),
+                age_disputed: child.age_disputed,
+                citizenship: child.citizenship.clone(),
+                languages: child.languages.clone(),
+            },
+            created_at: self.at,
+            updated_at: self.at,
+            version: 1,
+        }
     }
-    audit::append(
-        tx,
-        ctx,
-        NewEvent {
-            action: "case.create",
-            target: Some(Target::new("case", case_id.as_str())),
-            fields: &["child", "identification", "risk_level", "protection_status", "assigned_to", "consents"],
-            outcome: "ok",
-        },
-    )
-    .await?;
-    crate::work_items::refresh_case(&mut tx.conn, &case_id).await?;
-    // The case as written, built from what was inserted rather than read
-    // back: the writer's time is the scarce resource.
-    let (date_of_birth, estimated_age) = match child.age {
-        Age::Born(date) => (Some(date), None),
-        Age::Estimated { years } => (None, Some(years)),
-    };
-    Ok(CaseView {
-        id: case_id,
-        reference,
-        organisation_id: organisation.clone(),
-        assigned_to,
-        status: CaseStatus::Registered,
-        risk_level: case.risk_level,
-        protection_status: case.protection_status,
-        identification: case.identification.clone(),
-        consents: case.consents.clone(),
-        child: ChildView {
-            identity_id: IdentityId::from_trusted(identity_id),
-            given_name: child.given_name.clone(),
-            family_name: child.family_name.clone(),
-            other_names: child.other_names.clone(),
-            sex: child.sex,
-            date_of_birth,
-            estimated_age,
-            age_is_estimated: estimated_age.is_some(),
-            age_disputed: child.age_disputed,
-            citizenship: child.citizenship.clone(),
-            languages: child.languages.clone(),
-        },
-        created_at: now,
-        updated_at: now,
-        version: 1,
+}
+
+/// Registers concurrent callers' cases as one unit of the writer (see
+/// [`crate::writer::Combiner`]): all of them or, if one is refused, none.
+pub(crate) fn register_together<'c>(
+    tx: &'c mut Tx,
+    registrations: &'c [(AuditContext, NewCase)],
+) -> futures::future::BoxFuture<'c, StoreResult<Vec<CaseView>>> {
+    Box::pin(async move {
+        let mut registering = Vec::with_capacity(registrations.len());
+        for (ctx, case) in registrations {
+            let Some(actor) = &ctx.actor else {
+                return Err(StoreError::Unsupported("a case is registered by a signed-in user".into()));
+            };
+            registering.push(Registering { ctx, organisation: &actor.organisation_id, case });
+        }
+        let written = insert_cases(tx, &registering, None).await?;
+        Ok(written
+            .into_iter()
+            .zip(&registering)
+            .map(|(registered, registering)| registered.view(registering))
+            .collect())
     })
 }
 
@@ -597,19 +543,20 @@ impl BulkInsert {
 /// statements per chunk instead of several per case).
 const IMPORT_CHUNK: usize = 500;
 
-/// Registers many cases with the same rules as [`insert_case`] (assignee
-/// checks, references in order, search keys, one `case.create` event each),
-/// with multi-row statements. An error leaves the unit to be rolled back whole.
-async fn insert_cases_in_bulk(
+/// Registers cases (assignee checks, references in order, search keys, work
+/// items, one `case.create` event each) with multi-row statements: one case,
+/// the callers' cases of one combined unit, or an import. An error leaves the
+/// unit to be rolled back whole.
+async fn insert_cases(
     tx: &mut Tx,
-    ctx: &AuditContext,
-    cases: &[CaseRegistration],
-    progress: &ImportProgress,
-) -> StoreResult<Vec<CaseId>> {
-    // Assignees: each (organisation, user) pair is checked once.
+    cases: &[Registering<'_>],
+    progress: Option<&ImportProgress>,
+) -> StoreResult<Vec<Registered>> {
+    // Assignees: each (organisation, user) pair is checked once. A caseworker
+    // who names no one holds the case they register.
     let assignees: Vec<Option<UserId>> = cases
         .iter()
-        .map(|registration| match (&registration.case.assigned_to, &ctx.actor) {
+        .map(|registration| match (&registration.case.assigned_to, &registration.ctx.actor) {
             (Some(user), _) => Some(user.clone()),
             (None, Some(actor)) if actor.role == safepath_domain::codes::Role::Caseworker => {
                 Some(actor.user_id.clone())
@@ -620,17 +567,17 @@ async fn insert_cases_in_bulk(
     let mut checked = std::collections::HashSet::new();
     for (registration, assignee) in cases.iter().zip(&assignees) {
         if let Some(user) = assignee {
-            if checked.insert((registration.organisation_id.as_str(), user.as_str())) {
-                check_assignee(tx, &registration.organisation_id, user).await?;
+            if checked.insert((registration.organisation.as_str(), user.as_str())) {
+                check_assignee(tx, registration.organisation, user).await?;
             }
         }
     }
     // References: each organisation's counter is advanced once by its number of cases.
     let mut per_organisation: Vec<(&OrganisationId, i64)> = Vec::new();
     for registration in cases {
-        match per_organisation.iter_mut().find(|(id, _)| *id == &registration.organisation_id) {
+        match per_organisation.iter_mut().find(|(id, _)| *id == registration.organisation) {
             Some((_, count)) => *count += 1,
-            None => per_organisation.push((&registration.organisation_id, 1)),
+            None => per_organisation.push((registration.organisation, 1)),
         }
     }
     let mut next_number: std::collections::HashMap<&str, (i64, String)> = std::collections::HashMap::new();
@@ -666,16 +613,16 @@ async fn insert_cases_in_bulk(
     let mut consents =
         BulkInsert::new("consents", "case_id, position, purpose, given_by, given_on, withheld, legal_basis", 1_000);
     let mut events = BulkInsert::new("audit_events", audit::EVENT_COLUMNS, 500);
-    let created_by = ctx.actor.as_ref().map(|a| a.user_id.as_str().to_string());
     let text = |value: &str| Param::Text(value.to_string());
     let optional = |value: Option<&str>| Param::OptionalText(value.map(str::to_string));
 
+    let mut written = Vec::with_capacity(cases.len());
     let mut ids = Vec::with_capacity(cases.len());
     for (chunk_start, chunk) in (0..).step_by(IMPORT_CHUNK).zip(cases.chunks(IMPORT_CHUNK)) {
         let now = crate::now_ms();
         for (offset, registration) in chunk.iter().enumerate() {
-            let case = &registration.case;
-            let organisation = &registration.organisation_id;
+            let Registering { ctx, organisation, case } = *registration;
+            let assigned_to = &assignees[chunk_start + offset];
             let (number, prefix) = next_number.get_mut(organisation.as_str()).expect("counted above");
             let reference = format!("{prefix}-{}-{:05}", case.identification.date.format("%Y"), *number);
             *number += 1;
@@ -713,10 +660,10 @@ async fn insert_cases_in_bulk(
             let case_id = new_id();
             case_rows.push([
                 text(&case_id),
-                Param::Text(reference),
+                text(&reference),
                 text(organisation.as_str()),
                 text(&identity_id),
-                optional(assignees[chunk_start + offset].as_ref().map(|u| u.as_str())),
+                optional(assigned_to.as_ref().map(|u| u.as_str())),
                 text(CaseStatus::Registered.as_str()),
                 text(case.risk_level.as_str()),
                 optional(case.protection_status.map(|p| p.as_str())),
@@ -724,7 +671,7 @@ async fn insert_cases_in_bulk(
                 text(&case.identification.place),
                 text(case.identification.channel.as_str()),
                 optional(case.identification.local_structure.as_deref()),
-                Param::OptionalText(created_by.clone()),
+                optional(ctx.actor.as_ref().map(|a| a.user_id.as_str())),
                 Param::Int(now),
                 Param::Int(now),
                 Param::Int(1),
@@ -766,7 +713,14 @@ async fn insert_cases_in_bulk(
                 Param::Text(event.prev_hash),
                 Param::Text(event.hash),
             ]);
-            ids.push(CaseId::from_trusted(case_id));
+            ids.push(CaseId::from_trusted(case_id.clone()));
+            written.push(Registered {
+                id: CaseId::from_trusted(case_id),
+                identity_id,
+                reference,
+                assigned_to: assigned_to.clone(),
+                at: now,
+            });
         }
         // Parents before children (foreign keys): a row left waiting for a
         // full statement always has its parent inserted already.
@@ -777,7 +731,9 @@ async fn insert_cases_in_bulk(
         crate::work_items::refresh_cases(&mut tx.conn, &ids[chunk_start..]).await?;
         consents.flush_full(tx).await?;
         events.flush_full(tx).await?;
-        progress(ids.len());
+        if let Some(progress) = progress {
+            progress(ids.len());
+        }
     }
     names.flush_all(tx).await?;
     keys.flush_all(tx).await?;
@@ -785,8 +741,10 @@ async fn insert_cases_in_bulk(
     events.flush_all(tx).await?;
     // The search's integer index from the name keys just written, set-based.
     index_for_search(tx, SearchIndexed::NumberedFrom(first_search_no), false).await?;
-    progress(ids.len());
-    Ok(ids)
+    if let Some(progress) = progress {
+        progress(ids.len());
+    }
+    Ok(written)
 }
 
 /// Imports of at least this many cases refresh the query planner's statistics:
@@ -801,13 +759,10 @@ fn owner_scope(organisation: &OrganisationId) -> CaseScope {
 
 impl SqlStore {
     pub(crate) async fn create_case_impl(&self, ctx: &AuditContext, case: NewCase) -> StoreResult<CaseView> {
-        let ctx = ctx.clone();
-        let Some(actor) = ctx.actor.clone() else {
+        if ctx.actor.is_none() {
             return Err(StoreError::Unsupported("a case is registered by a signed-in user".into()));
-        };
-        self.writer
-            .transact(move |tx| Box::pin(async move { insert_case(tx, &ctx, &actor.organisation_id, &case).await }))
-            .await
+        }
+        self.registrations.submit((ctx.clone(), case)).await
     }
 
     /// Registers `cases` in one unit of the writer: all of them or, if any is
@@ -822,7 +777,16 @@ impl SqlStore {
         let ctx = ctx.clone();
         let ids = self
             .writer
-            .transact(move |tx| Box::pin(async move { insert_cases_in_bulk(tx, &ctx, &cases, &progress).await }))
+            .transact(move |tx| {
+                Box::pin(async move {
+                    let registering: Vec<Registering<'_>> = cases
+                        .iter()
+                        .map(|c| Registering { ctx: &ctx, organisation: &c.organisation_id, case: &c.case })
+                        .collect();
+                    let written = insert_cases(tx, &registering, Some(&progress)).await?;
+                    Ok(written.into_iter().map(|registered| registered.id).collect::<Vec<_>>())
+                })
+            })
             .await?;
         if ids.len() >= BULK_IMPORT {
             self.refresh_statistics().await?;

@@ -14,8 +14,10 @@ use std::sync::Arc;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyConnection, AnyPool, ConnectOptions, Connection, Executor};
 
-use crate::writer::Writer;
-use crate::{StoreError, StoreResult};
+use safepath_domain::case::{CaseView, NewCase};
+
+use crate::writer::{Combiner, Writer};
+use crate::{AuditContext, StoreError, StoreResult};
 
 /// Which database a store talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,6 +73,8 @@ pub struct SqlStore {
     pub(crate) backend: Backend,
     pub(crate) pool: AnyPool,
     pub(crate) writer: Writer,
+    /// Registrations made at the same time, written as one unit.
+    pub(crate) registrations: Combiner<(AuditContext, NewCase), CaseView>,
 }
 
 const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
@@ -136,7 +140,8 @@ impl SqlStore {
             .await?;
 
         let writer = Writer::start(backend, writer_conn);
-        Ok(Arc::new(SqlStore { backend, pool, writer }))
+        let registrations = Combiner::start(writer.clone(), crate::cases::register_together);
+        Ok(Arc::new(SqlStore { backend, pool, writer, registrations }))
     }
 }
 

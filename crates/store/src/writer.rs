@@ -197,3 +197,90 @@ async fn run_units(tx: &mut Tx, batch: &mut [Box<dyn Work>]) -> StoreResult<bool
     }
     Ok(true)
 }
+
+/// Most units a [`Combiner`] runs as one.
+pub const MAX_COMBINED: usize = 128;
+
+/// Runs many units of one kind as one unit of work, in order.
+pub(crate) type RunMany<I, O> = for<'c> fn(&'c mut Tx, &'c [I]) -> BoxFuture<'c, StoreResult<Vec<O>>>;
+
+/// Units of one kind that callers submit one by one and the writer runs
+/// together, as one unit of multi-row statements (concurrent registrations:
+/// a registration's cost is in its statements, not in the rows they write).
+///
+/// While one combined unit is with the writer, the next units queue here and
+/// go together next. If a combined unit fails (one of its units was refused,
+/// or its batch did not commit), nothing of it was written, and each of its
+/// units runs again alone, so that each caller gets its own answer and no
+/// unit is refused for another's fault.
+#[derive(Clone)]
+pub(crate) struct Combiner<I, O> {
+    queue: mpsc::Sender<(I, oneshot::Sender<StoreResult<O>>)>,
+}
+
+impl<I, O> Combiner<I, O>
+where
+    I: Clone + Send + Sync + 'static,
+    O: Send + 'static,
+{
+    pub fn start(writer: Writer, run: RunMany<I, O>) -> Self {
+        let (queue, receiver) = mpsc::channel(4 * MAX_COMBINED);
+        tokio::spawn(combine(writer, run, receiver));
+        Combiner { queue }
+    }
+
+    /// Runs `item` (with whatever else is waiting) and returns its result once committed.
+    pub async fn submit(&self, item: I) -> StoreResult<O> {
+        let (reply, answer) = oneshot::channel();
+        self.queue.send((item, reply)).await.map_err(|_| StoreError::Closed)?;
+        answer.await.map_err(|_| StoreError::Closed)?
+    }
+}
+
+async fn combine<I, O>(
+    writer: Writer,
+    run: RunMany<I, O>,
+    mut receiver: mpsc::Receiver<(I, oneshot::Sender<StoreResult<O>>)>,
+) where
+    I: Clone + Send + Sync + 'static,
+    O: Send + 'static,
+{
+    let mut waiting = Vec::with_capacity(MAX_COMBINED);
+    while receiver.recv_many(&mut waiting, MAX_COMBINED).await > 0 {
+        let (items, replies): (Vec<I>, Vec<_>) = waiting.drain(..).unzip();
+        let items = std::sync::Arc::new(items);
+        let shared = items.clone();
+        let outcome = writer.transact(move |tx| Box::pin(async move { run(tx, &shared).await })).await;
+        match outcome {
+            Ok(outputs) if outputs.len() == replies.len() => {
+                for (output, reply) in outputs.into_iter().zip(replies) {
+                    let _ = reply.send(Ok(output));
+                }
+            }
+            Ok(_) => {
+                for reply in replies {
+                    let _ = reply.send(Err(StoreError::Database("a combined unit lost a result".into())));
+                }
+            }
+            Err(error) if replies.len() == 1 => {
+                let _ = replies.into_iter().next().map(|reply| reply.send(Err(error)));
+            }
+            Err(_) => {
+                for (item, reply) in items.iter().cloned().zip(replies) {
+                    let writer = writer.clone();
+                    tokio::spawn(async move {
+                        let outcome = writer
+                            .transact(move |tx| {
+                                Box::pin(async move {
+                                    let mut outputs = run(tx, std::slice::from_ref(&item)).await?;
+                                    outputs.pop().ok_or_else(|| StoreError::Database("a unit lost its result".into()))
+                                })
+                            })
+                            .await;
+                        let _ = reply.send(outcome);
+                    });
+                }
+            }
+        }
+    }
+}

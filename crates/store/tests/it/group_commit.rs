@@ -14,6 +14,7 @@ on_both_backends!(
     a_failing_unit_is_rolled_back_alone,
     a_database_error_in_a_unit_is_rolled_back_alone,
     two_stores_on_one_database_keep_one_chain,
+    registrations_written_together_stay_each_callers,
 );
 
 async fn concurrent_reads_and_writes_all_commit(store: &TestStore) {
@@ -232,4 +233,63 @@ async fn two_stores_on_one_database_keep_one_chain(store: &TestStore) {
     assert_eq!(after.audit_events, before.audit_events + (PER_STORE * 2) as i64);
     assert_eq!(store.verify_audit().await.unwrap(), AuditVerification::Intact { events: after.audit_events });
     assert_eq!(second.verify_audit().await.unwrap(), AuditVerification::Intact { events: after.audit_events });
+}
+
+/// Registrations that arrive together are written as one unit; each case is
+/// still its caller's: the caller's organisation, reference series and
+/// assignment, the caller's audit event under the caller's request id, and
+/// the case as answered is the case as read back.
+async fn registrations_written_together_stay_each_callers(store: &TestStore) {
+    const CALLS: usize = 160;
+    let alpha = team(store, "Alpha Aid", "ALPHA").await;
+    let beta = team(store, "Beta Aid", "BETA").await;
+    let before = store.counts().await;
+
+    let mut tasks = JoinSet::new();
+    for i in 0..CALLS {
+        let shared = store.shared();
+        let worker = if i % 2 == 0 { alpha.caseworker.clone() } else { beta.caseworker.clone() };
+        tasks.spawn(async move {
+            let context = safepath_store::AuditContext::user(worker.clone(), format!("req-together-{i}"));
+            let case = shared.create_case(&context, child(&format!("Child{i}"), "Together")).await?;
+            Ok::<_, StoreError>((i, worker, case))
+        });
+    }
+    let mut answered = Vec::new();
+    while let Some(joined) = tasks.join_next().await {
+        answered.push(joined.expect("task ran").expect("every registration succeeds"));
+    }
+    let mut references = BTreeSet::new();
+    for (i, worker, case) in &answered {
+        let prefix = if i % 2 == 0 { "ALPHA" } else { "BETA" };
+        assert!(case.reference.starts_with(prefix), "{} for call {i}", case.reference);
+        assert!(references.insert(case.reference.clone()));
+        assert_eq!(case.organisation_id, worker.organisation_id);
+        assert_eq!(case.assigned_to.as_ref(), Some(&worker.user_id), "a caseworker holds what they register");
+        assert_eq!(case.child.given_name, format!("Child{i}"));
+        let read = store.get_case(&ctx(worker), &scope(worker), &case.id).await.unwrap();
+        assert_eq!(&read, case, "the case as answered is the case as stored");
+        let audited = format!(
+            "SELECT COUNT(*) FROM audit_events WHERE action = 'case.create' AND target_id = '{}' \
+             AND actor_user_id = '{}' AND actor_org_id = '{}' AND request_id = 'req-together-{i}'",
+            case.id.as_str(),
+            worker.user_id.as_str(),
+            worker.organisation_id.as_str()
+        );
+        assert_eq!(store.raw_count(&audited).await, 1, "call {i} has its own event");
+    }
+    let per_organisation = CALLS / 2;
+    for prefix in ["ALPHA", "BETA"] {
+        let numbered: BTreeSet<String> = (1..=per_organisation).map(|n| format!("{prefix}-2026-{n:05}")).collect();
+        assert!(numbered.is_subset(&references), "{prefix} is numbered without gaps");
+    }
+    let after = store.counts().await;
+    assert_eq!(after.cases, before.cases + CALLS as i64);
+    // One create per call, one read per call.
+    assert_eq!(after.audit_events, before.audit_events + 2 * CALLS as i64);
+    assert_eq!(store.verify_audit().await.unwrap(), AuditVerification::Intact { events: after.audit_events });
+    for (actor, organisation) in [(&alpha.supervisor, "ALPHA"), (&beta.supervisor, "BETA")] {
+        let found = store.list_cases(&ctx(actor), &scope(actor), query("Together")).await.unwrap();
+        assert_eq!(found.total, per_organisation as i64, "{organisation} finds its own cases by name");
+    }
 }
