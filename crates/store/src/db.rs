@@ -10,9 +10,11 @@
 
 use std::str::FromStr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyConnection, AnyPool, ConnectOptions, Connection, Executor};
+use tokio::sync::mpsc;
 
 use safepath_domain::case::{CaseView, NewCase};
 
@@ -75,6 +77,41 @@ pub struct SqlStore {
     pub(crate) writer: Writer,
     /// Registrations made at the same time, written as one unit.
     pub(crate) registrations: Combiner<(AuditContext, NewCase), CaseView>,
+    /// Dropped with the store, which ends the SQLite checkpointer.
+    _checkpointer: Option<mpsc::Sender<()>>,
+}
+
+/// WAL pages after which the writer checkpoints in its own commit: a
+/// backstop, if the checkpointer falls behind.
+const WRITER_AUTOCHECKPOINT_PAGES: u32 = 10_000;
+
+/// How often the checkpointer copies the WAL into the database at most.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
+
+/// Copies committed pages from the WAL into the database file on a connection
+/// of its own, beside the writer instead of inside its commits.
+///
+/// Why: SQLite checkpoints in the commit that brings the WAL over its limit
+/// (1,000 pages by default), and a checkpoint reads every page of the WAL,
+/// writes it to the database and syncs it; the writer and everyone waiting
+/// for its commit then wait for that too. A `PASSIVE` checkpoint never
+/// blocks the writer or the readers (it copies what no reader still needs),
+/// and a durable commit is durable in the WAL already, so moving checkpoints
+/// here changes no guarantee. The writer keeps a higher limit of its own
+/// ([`WRITER_AUTOCHECKPOINT_PAGES`]) in case this task falls behind.
+async fn checkpoint_while_open(mut conn: AnyConnection, mut closed: mpsc::Receiver<()>) {
+    loop {
+        tokio::select! {
+            _ = closed.recv() => break,
+            _ = tokio::time::sleep(CHECKPOINT_EVERY) => {}
+        }
+        if let Err(error) = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").await {
+            // Nothing is lost: the pages stay in the WAL and the writer's own
+            // limit checkpoints them.
+            tracing::warn!(%error, "background checkpoint failed");
+        }
+    }
+    let _ = conn.close().await;
 }
 
 const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
@@ -139,9 +176,21 @@ impl SqlStore {
             .connect_with(options)
             .await?;
 
+        let checkpointer = match backend {
+            Backend::Sqlite => {
+                writer_conn
+                    .execute(format!("PRAGMA wal_autocheckpoint = {WRITER_AUTOCHECKPOINT_PAGES}").as_str())
+                    .await?;
+                let conn = connect_one(backend, &url, None).await?;
+                let (open, closed) = mpsc::channel(1);
+                tokio::spawn(checkpoint_while_open(conn, closed));
+                Some(open)
+            }
+            Backend::Postgres => None,
+        };
         let writer = Writer::start(backend, writer_conn);
         let registrations = Combiner::start(writer.clone(), crate::cases::register_together);
-        Ok(Arc::new(SqlStore { backend, pool, writer, registrations }))
+        Ok(Arc::new(SqlStore { backend, pool, writer, registrations, _checkpointer: checkpointer }))
     }
 }
 
