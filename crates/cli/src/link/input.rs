@@ -48,9 +48,9 @@ Input columns, found by header (case ignored), any subset besides `id`, values m
   place, citizenship
   mother_name, father_name
   id_number          the child's OWN identity document number (birth registration, passport,
-                     UNHCR or national id), never a parent's: the same number lets two records
-                     with different given names on the same date of birth be one child
-                     (twins and siblings do not share a document)
+                     UNHCR or national id), never a parent's: twins and siblings do not share
+                     a document, so the same number outweighs one identifying field that
+                     disagrees (the given name, or the birth year), never both
   address, postcode
 Other columns are ignored.";
 

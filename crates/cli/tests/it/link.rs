@@ -163,6 +163,14 @@ fn the_childs_own_document_number_tells_a_renamed_child_from_a_twin() {
         "g2,William,Tyner,,,2013-12-16,,2024-05-01,Yoogali,,,,g,g,ab-123456".to_string(),
         "g3,Jack,Tyner,,,2013-12-16,,2024-01-01,Yoogali,,,,g3,g,AB 123457".to_string(),
         "g4,Samuel,Tyner,,,2013-12-16,,2024-01-01,Yoogali,,,,g4,g,".to_string(),
+        // g1 again, its number mistyped (two digits swapped): not a number
+        // issued next to it, so the twins' rule does not hold it apart.
+        "g5,Joel,Tyner,,,2013-12-16,,2025-02-01,Yoogali,,,,g,g,AB 124356".to_string(),
+        // h2 is h1 under another given name with the same document and no
+        // date of birth; h3 is a twin with the next number.
+        "h1,Amina,Kebede,,,2015-03-02,,2024-01-01,Dessie,,,,h,h,ET 998877".to_string(),
+        "h2,Hawi,Kebede,,,,,2024-06-01,Dessie,,,,h,h,ET-998877".to_string(),
+        "h3,Selam,Kebede,,,2015-03-02,,2024-01-01,Dessie,,,,h3,h,ET 998878".to_string(),
     ]);
     let mut text = format!("{HEADER},id_number\n");
     for row in &rows {
@@ -175,9 +183,12 @@ fn the_childs_own_document_number_tells_a_renamed_child_from_a_twin() {
     let table = read_csv(&clusters);
     let cluster: HashMap<&str, &str> = table[1..].iter().map(|r| (r[0].as_str(), r[1].as_str())).collect();
     assert_eq!(cluster["g1"], cluster["g2"], "the same document, the same date of birth: one child");
+    assert_eq!(cluster["g1"], cluster["g5"], "the same date of birth, the number mistyped: one child");
     for twin in ["g3", "g4"] {
         assert_ne!(cluster["g1"], cluster[twin], "{twin} is a twin");
     }
+    assert_eq!(cluster["h1"], cluster["h2"], "the same document, no date to disagree: one child");
+    assert_ne!(cluster["h1"], cluster["h3"], "h3 is a twin");
     // The columns are documented where the command is.
     let help = stdout_of(&safepath(&["link", "dedupe", "--help"]));
     assert!(help.contains("id_number") && help.contains("never a parent's"), "{help}");

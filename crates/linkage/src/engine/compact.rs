@@ -25,7 +25,7 @@ use chrono::Datelike;
 
 use super::compare::{
     agree_level, code_level, date_level_of, document_lifts_name_conflict, document_lifts_years_conflict, jaro_winkler,
-    place_level, swap_wins, token_set_similarity, Vector, MISSING,
+    mistyped_number, place_level, swap_wins, token_set_similarity, Vector, MISSING,
 };
 use super::record::{address_text, code_text, PartialDate, PreparedName, Record, Sex, AGE_TOLERANCE_YEARS};
 use crate::variants::NameVariants;
@@ -690,11 +690,16 @@ impl Tables {
         }
         let (given, family, swapped) = self.name_levels(a, b);
         let names_conflict = given == 4 || (swapped && family == 4);
-        if names_conflict && !same_document {
+        let mistyped = names_conflict
+            && !same_document
+            && self.code_level(a.id_number, b.id_number) == 1
+            && mistyped_number(self.codes.text(a.id_number), self.codes.text(b.id_number));
+        if names_conflict && !same_document && !mistyped {
             return None;
         }
         let v = self.rest(a, b, given, family);
-        if (years_apart && !document_lifts_years_conflict(&v)) || (names_conflict && !document_lifts_name_conflict(&v))
+        if (years_apart && !document_lifts_years_conflict(&v))
+            || (names_conflict && !document_lifts_name_conflict(&v, mistyped))
         {
             return None;
         }

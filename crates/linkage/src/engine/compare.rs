@@ -430,32 +430,65 @@ pub(crate) const fn at(field: Field) -> usize {
     field as usize
 }
 
-/// Whether the same document number (and nothing that points to twins
-/// otherwise) lifts the hard conflict of given names that differ: a
-/// child's own document is not shared with a twin or a sibling, so a
-/// re-registration under another given name (a nickname, a name taken
-/// later) is recognised when both records carry the same number **and**
-/// the same date of birth (or day and month swapped): a document number
-/// entered wrongly on a sibling's record (a parent's passport) still
-/// leaves siblings apart by their dates. A document number that differs
-/// never separates by itself (typos exist); the model weighs it.
-pub(crate) fn document_lifts_name_conflict(v: &Vector) -> bool {
-    v[at(Field::IdNumber)] == 0 && v[at(Field::DateOfBirth)] <= 1
+/// Whether the same document number lifts the hard conflict of given names
+/// that differ (also crosswise). The rule behind both lifts: a child's own
+/// document is not shared with a twin or a sibling, so the same number
+/// outweighs **one** identifying field that disagrees — the given name (a
+/// nickname, a name taken later, a name replaced on re-registration) or the
+/// date of birth (an unrelated date on one record) — but never both. Here
+/// the given names differ, so the date must not: the same date of birth,
+/// day and month swapped, or no date on one side (nothing then tells two
+/// children apart but the name, and the document says one child). Siblings
+/// entered on one number by mistake (a parent's passport) keep their
+/// different dates, and twins with consecutive numbers (one character off)
+/// stay apart. A document number that differs never separates by itself
+/// (typos exist); the model weighs it.
+///
+/// A number one character off lifts it too when it is `mistyped` (see
+/// [`mistyped_number`]) and the dates of birth agree (not when one is
+/// missing: a mistyped number and nothing else is too little).
+pub(crate) fn document_lifts_name_conflict(v: &Vector, mistyped: bool) -> bool {
+    let date = v[at(Field::DateOfBirth)];
+    match v[at(Field::IdNumber)] {
+        0 => date <= 1 || date == MISSING,
+        1 => mistyped && date <= 1,
+        _ => false,
+    }
+}
+
+/// Whether two document numbers one character apart ([`code_level`] 1)
+/// differ the way a typist errs and numbers issued one after the other
+/// never do: two neighbouring characters swapped, or a character added or
+/// dropped. Numbers issued in sequence — twins registered together — differ
+/// in one character replaced ("…16" / "…17", "…16" / "…18" with a number
+/// issued between, wherever the serial sits: "0045678/2014" /
+/// "0045679/2014"), so a replaced character is never taken for a typo.
+/// Only for pairs at level 1.
+pub fn mistyped_number(a: &str, b: &str) -> bool {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    if a.len() != b.len() {
+        return true;
+    }
+    let differ: Vec<usize> = (0..a.len()).filter(|&i| a[i] != b[i]).collect();
+    matches!(differ[..], [i, j] if j == i + 1 && a[i] == b[j] && a[j] == b[i])
 }
 
 /// Whether the document number lifts the conflict of birth years more than
-/// 2 years apart (one record carries an unrelated date): only with the same
-/// given name (level 0), and either the same number or a number one
-/// character off with the family name agreeing too (level 2 or better).
-/// Siblings whose given names are a letter apart ("Naki" / "Nuki": the same
-/// phonetic key, level 1) stay apart even with a number entered for both.
+/// 2 years apart (one record carries an unrelated date): with the same
+/// number, when the given names do not also differ (the same name, a
+/// variant, a misspelling — Jaro-Winkler ≥ 0.85 — or no given name on one
+/// side: see `document_lifts_name_conflict` for the one-field rule); with a
+/// number one character off, only for the same given name and the family
+/// name agreeing too (level 2 or better). Siblings entered on a parent's
+/// number carry different given names as well as different dates, and stay
+/// apart.
 pub(crate) fn document_lifts_years_conflict(v: &Vector) -> bool {
-    v[at(Field::GivenName)] == 0
-        && match v[at(Field::IdNumber)] {
-            0 => true,
-            1 => v[at(Field::FamilyName)] <= 2,
-            _ => false,
-        }
+    let given = v[at(Field::GivenName)];
+    match v[at(Field::IdNumber)] {
+        0 => given != 4,
+        1 => given == 0 && v[at(Field::FamilyName)] <= 2,
+        _ => false,
+    }
 }
 
 /// A hard conflict between two records: evidence that they are two
@@ -472,9 +505,11 @@ pub(crate) fn document_lifts_years_conflict(v: &Vector) -> bool {
 ///   a missed link can be found by a caseworker, a false merge mixes two
 ///   children's files.
 ///
-/// The same identity document number lifts the last two (see
-/// `document_lifts_years_conflict` and `document_lifts_name_conflict`):
-/// twins and siblings do not share one. Sex is never lifted.
+/// The same identity document number lifts either of the last two, not
+/// both at once (see `document_lifts_years_conflict` and
+/// `document_lifts_name_conflict`): twins and siblings do not share one,
+/// so it outweighs one identifying field that disagrees, never the given
+/// name and the date of birth together. Sex is never lifted.
 pub fn hard_conflict(a: &Prepared, b: &Prepared, vector: &Vector) -> Option<&'static str> {
     if vector[at(Field::Sex)] == 1 {
         return Some("different sex");
@@ -484,7 +519,8 @@ pub fn hard_conflict(a: &Prepared, b: &Prepared, vector: &Vector) -> Option<&'st
             return Some("dates of birth more than 2 years apart");
         }
     }
-    if document_lifts_name_conflict(vector) {
+    let mistyped = vector[at(Field::IdNumber)] == 1 && mistyped_number(&a.id_number, &b.id_number);
+    if document_lifts_name_conflict(vector, mistyped) {
         return None;
     }
     if vector[at(Field::GivenName)] == 4 {
@@ -511,6 +547,23 @@ mod tests {
         assert!((jaro_winkler("dixon", "dicksonx") - 0.8133).abs() < 1e-3);
         assert_eq!(jaro_winkler("", ""), 1.0);
         assert_eq!(jaro_winkler("a", ""), 0.0);
+    }
+
+    #[test]
+    fn mistyped_numbers_are_not_consecutive_ones() {
+        // Typing errors: two digits swapped, one added or dropped.
+        for (a, b) in [("ab123456", "ab124356"), ("ab123456", "ab12356"), ("12345", "21345")] {
+            assert_eq!(code_level(a, b), 1, "{a} / {b}");
+            assert!(mistyped_number(a, b) && mistyped_number(b, a), "{a} / {b}");
+        }
+        // Numbers issued one after the other (or two apart), wherever the
+        // serial sits; any one character replaced could be that.
+        for (a, b) in
+            [("ab123456", "ab123457"), ("ab123456", "ab123458"), ("00456782014", "00456792014"), ("1234", "1294")]
+        {
+            assert_eq!(code_level(a, b), 1, "{a} / {b}");
+            assert!(!mistyped_number(a, b) && !mistyped_number(b, a), "{a} / {b}");
+        }
     }
 
     #[test]

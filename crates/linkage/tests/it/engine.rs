@@ -571,15 +571,57 @@ fn hard_conflicts_keep_twins_and_siblings_apart() {
         Some("different given names")
     );
     assert_eq!(conflict_of(&with_document("Joel", "AB 123456", dob), &with_document("Joel", "ZX 987", dob)), None);
-    // Birth years far apart with the same document and the same names: an
-    // unrelated date on one record, not two children; siblings a letter
-    // apart keep the conflict even with a shared number.
+    // The same number outweighs one identifying field that disagrees, never
+    // two: with no date on one side, the different given name alone does
+    // not separate them; different given names *and* dates (siblings
+    // entered on a parent's passport) do.
+    assert_eq!(
+        conflict_of(&with_document("Joel", "AB 123456", dob), &with_document("William", "AB 123456", None)),
+        None
+    );
+    assert_eq!(
+        conflict_of(&with_document("Joel", "AB 123456", dob), &with_document("William", "AB 123456", date(1988, 2, 3))),
+        Some("dates of birth more than 2 years apart")
+    );
+    // A number mistyped (two digits swapped, one dropped) with the same date
+    // of birth: one child; numbers that could have been issued one after
+    // the other (one character replaced: twins registered together) keep
+    // the twins apart, and a mistyped number with no date to agree is too
+    // little.
+    for (other, conflict) in [
+        ("AB 124356", None),
+        ("AB 12356", None),
+        ("AB 183456", Some("different given names")),
+        ("AB 133456", Some("different given names")),
+        ("AB 123455", Some("different given names")),
+    ] {
+        assert_eq!(
+            conflict_of(&with_document("Joel", "AB 123456", dob), &with_document("William", other, dob)),
+            conflict,
+            "{other}"
+        );
+    }
+    assert_eq!(
+        conflict_of(&with_document("Joel", "AB 123456", dob), &with_document("William", "AB 124356", None)),
+        Some("different given names")
+    );
+    // Birth years far apart with the same document and the same name, or
+    // the name misspelt or missing on one side: an unrelated date on one
+    // record, not two children.
     assert_eq!(
         conflict_of(&with_document("Joel", "AB 123456", dob), &with_document("Joel", "AB 123456", date(1941, 2, 3))),
         None
     );
     assert_eq!(
-        conflict_of(&with_document("Naki", "AB 123456", dob), &with_document("Nuki", "AB 123456", date(1988, 2, 3))),
+        conflict_of(&with_document("Jakob", "AB 123456", dob), &with_document("Jakib", "AB 123456", date(1941, 2, 3))),
+        None
+    );
+    let mut no_given = with_document("Joel", "AB 123456", date(1941, 2, 3));
+    no_given.given_name = None;
+    assert_eq!(conflict_of(&with_document("Joel", "AB 123456", dob), &no_given), None);
+    // Without a shared number, siblings a letter apart keep the conflict.
+    assert_eq!(
+        conflict_of(&with_document("Naki", "AB 123456", dob), &with_document("Nuki", "ZX 987654", date(1988, 2, 3))),
         Some("dates of birth more than 2 years apart")
     );
     assert_eq!(
