@@ -6,6 +6,7 @@ machine (issue #3, "What it must show").
 Usage (from the repository root, after `cargo build --release -p safepath`):
 
     python3 bench/linkage/compare_peers.py [--sizes 100000,1000000] [--skip-splink]
+        [--clk-sizes 100000] [--clk-only]
 
 The peers are installed in a virtualenv OUTSIDE the repository
 ($HOME/.cache/safepath-peers, created on first use); no third-party code is
@@ -22,6 +23,15 @@ recall and F1 at each tool's default threshold (Splink: match probability
 0.9, like Safepath; clusters at that threshold for dedupe), wall time and
 peak memory (maximum resident set size from /usr/bin/time: each tool runs
 in a process of its own).
+
+CLK matching: FEBRL4 A and B, and each `--clk-sizes` synthetic register
+split into two registers (a child's several records on both sides, single
+records spread over both), are encoded with `safepath link encode` (one
+secret); anonlink's `find_candidate_pairs`, `safepath link match-encodings`
+(exhaustive) and the same with LSH blocking then run on the same encodings,
+alternately three times each. Reported: pairs of the cross product decided
+per second (best run) and CPU seconds, pairs at Dice >= 0.8, the exhaustive
+links the LSH keeps, and the links' precision and recall against the truth.
 """
 
 import argparse
@@ -54,16 +64,24 @@ def venv_python() -> Path:
 def timed(command, **kwargs):
     """Runs a command under /usr/bin/time; returns (seconds, its own peak RSS
     in MB, stdout)."""
+    return timed_cpu(command, **kwargs)[:3]
+
+
+def timed_cpu(command, **kwargs):
+    """[`timed`] and the command's CPU seconds (user + system)."""
     with tempfile.NamedTemporaryFile("r", suffix=".rss") as rss:
         started = time.perf_counter()
         result = subprocess.run(
-            ["/usr/bin/time", "-f", "%M", "-o", rss.name, *map(str, command)], capture_output=True, text=True, **kwargs
+            ["/usr/bin/time", "-f", "%U %S %M", "-o", rss.name, *map(str, command)],
+            capture_output=True,
+            text=True,
+            **kwargs,
         )
         seconds = time.perf_counter() - started
         if result.returncode != 0:
             sys.exit(f"{' '.join(map(str, command))} failed:\n{result.stderr[-3000:]}")
-        peak_kb = int(rss.read().split()[-1])
-    return seconds, peak_kb / 1024, result.stdout
+        user, system, peak_kb = rss.read().split()[-3:]
+    return seconds, int(peak_kb) / 1024, result.stdout, float(user) + float(system)
 
 
 def pair_quality(predicted: set, truth: set):
@@ -85,6 +103,15 @@ def pairs_of_clusters(labels: dict) -> set:
             for j in range(i + 1, len(members)):
                 pairs.add((members[i], members[j]))
     return pairs
+
+
+def cross_truth(left: Path, right: Path, truth_column: str) -> set:
+    """The (left id, right id) pairs of one entity."""
+    l, r = read_column(left, truth_column), read_column(right, truth_column)
+    by_entity = {}
+    for rid, e in r.items():
+        by_entity.setdefault(e, []).append(rid)
+    return {(lid, rid) for lid, e in l.items() for rid in by_entity.get(e, [])}
 
 
 # --- datasets -----------------------------------------------------------
@@ -184,12 +211,7 @@ def safepath_match(left: Path, right: Path, folder: Path, truth_column: str):
     )
     with out.open(newline="") as f:
         predicted = {(r["left_id"], r["right_id"]) for r in csv.DictReader(f)}
-    l, r = read_column(left, truth_column), read_column(right, truth_column)
-    by_entity = {}
-    for rid, e in r.items():
-        by_entity.setdefault(e, []).append(rid)
-    truth = {(lid, rid) for lid, e in l.items() for rid in by_entity.get(e, [])}
-    return pair_quality(predicted, truth), seconds, peak
+    return pair_quality(predicted, cross_truth(left, right, truth_column)), seconds, peak
 
 
 # --- Splink -------------------------------------------------------------
@@ -264,12 +286,7 @@ def splink(python: Path, mode: str, paths, folder: Path, truth_column: str):
         return pair_quality(pairs_of_clusters(labels), truth), seconds, peak
     with out.open(newline="") as f:
         predicted = {(r["left_id"], r["right_id"]) for r in csv.DictReader(f)}
-    l, r = read_column(paths[0], truth_column), read_column(paths[1], truth_column)
-    by_entity = {}
-    for rid, e in r.items():
-        by_entity.setdefault(e, []).append(rid)
-    truth = {(lid, rid) for lid, e in l.items() for rid in by_entity.get(e, [])}
-    return pair_quality(predicted, truth), seconds, peak
+    return pair_quality(predicted, cross_truth(paths[0], paths[1], truth_column)), seconds, peak
 
 
 # --- CLKs ---------------------------------------------------------------
@@ -300,7 +317,47 @@ ANONLINK_RUNNER = textwrap.dedent(
 )
 
 
-def clk_speed(python: Path, left: Path, right: Path, folder: Path):
+def split_register(path: Path, folder: Path, truth_column: str):
+    """Two registers from one synthetic register, as two organisations would
+    hold them: the records of a child with several records are dealt
+    alternately to both sides (so that each such child is on both), starting
+    on alternate sides from one child to the next, and single records
+    alternate between the sides. Returns the two paths."""
+    with path.open(newline="") as f:
+        reader = csv.DictReader(f)
+        header, rows = reader.fieldnames, list(reader)
+    by_child = {}
+    for row in rows:
+        by_child.setdefault(row[truth_column], []).append(row)
+    sides, turn, single = ([], []), 0, 0
+    for members in by_child.values():
+        if len(members) == 1:
+            sides[single].append(members[0])
+            single ^= 1
+            continue
+        for k, row in enumerate(members):
+            sides[(turn + k) % 2].append(row)
+        turn ^= 1
+    paths = []
+    for name, side in zip(("left", "right"), sides):
+        out = folder / f"{path.stem}-{name}.csv"
+        with out.open("w", newline="") as f:
+            w = csv.DictWriter(f, fieldnames=header)
+            w.writeheader()
+            w.writerows(side)
+        paths.append(out)
+    return paths
+
+
+# LSH blocking with the parameters of the size rule (`--lsh`; the
+# samples and bits it chose are in the report).
+LSH = ["--lsh"]
+
+
+def clk_speed(python: Path, left: Path, right: Path, folder: Path, truth_column: str, runs: int = 3):
+    """Encodes both registers with `safepath link encode` (one secret), then
+    runs anonlink's find_candidate_pairs, safepath's exhaustive mode and its
+    LSH blocking on the same encodings, alternately `runs` times each."""
     secret = folder / "secret.txt"
     secret.write_text("benchmark network secret, not a real one\n")
     encoded = []
@@ -312,16 +369,22 @@ def clk_speed(python: Path, left: Path, right: Path, folder: Path):
             capture_output=True,
         )
         encoded.append(out)
+
+    lsh_parameters = []
+
     def ours(*extra):
         out = folder / f"clk-matches{len(extra)}.csv"
-        _, _, stdout = timed(
+        _, _, stdout, cpu = timed_cpu(
             [str(SAFEPATH), "link", "match-encodings", "--left", str(encoded[0]), "--right", str(encoded[1]),
              "--output", str(out), *extra]
         )
         # Both figures count the pairs of the cross product decided per second.
         speed = float(stdout.split("pairs decided:")[1].split("(")[1].split(" per second")[0])
+        candidates = int(stdout.split("pairs at Dice >= ")[1].split(":")[1].split()[0])
+        if "LSH blocking:" in stdout:
+            lsh_parameters.append(stdout.split("LSH blocking: ")[1].splitlines()[0])
         with out.open(newline="") as f:
-            return speed, {(r["left_id"], r["right_id"]) for r in csv.DictReader(f)}
+            return speed, cpu, candidates, {(r["left_id"], r["right_id"]) for r in csv.DictReader(f)}
 
     runner = folder / "anonlink_runner.py"
     runner.write_text(ANONLINK_RUNNER)
@@ -329,42 +392,90 @@ def clk_speed(python: Path, left: Path, right: Path, folder: Path):
     def theirs():
         _, _, stdout = timed([str(python), str(runner), str(encoded[0]), str(encoded[1])])
         cpu, found = stdout.split("CPU_SECONDS")[1].split()[0], stdout.split("CANDIDATES")[1].split()[0]
-        print(f"anonlink: find_candidate_pairs {cpu} s CPU, {found} pairs at Dice >= 0.8", file=sys.stderr)
-        return float(stdout.split("COMPARISONS_PER_SECOND")[1].split()[0])
+        return float(stdout.split("COMPARISONS_PER_SECOND")[1].split()[0]), float(cpu), int(found)
 
-    # Alternately, three times each; the best of each tool (on a shared
-    # machine the worst runs measure the scheduler, not the code).
+    # Alternately; the best of each tool (on a shared machine the worst runs
+    # measure the scheduler, not the code). CPU seconds: anonlink's are
+    # find_candidate_pairs' own (process_time), ours the whole process
+    # (reading the encodings included).
     exhaustive, lsh, anonlink = [], [], []
-    for _ in range(3):
-        speed, links = ours()
-        exhaustive.append(speed)
-        speed, lsh_links = ours("--lsh-tables", "90", "--lsh-bits", "16")
-        lsh.append(speed)
-        anonlink.append(theirs())
-    return max(exhaustive), max(lsh), len(links), len(links & lsh_links), max(anonlink)
+    for _ in range(runs):
+        speed, cpu, exhaustive_candidates, links = ours()
+        exhaustive.append((speed, cpu))
+        speed, cpu, lsh_candidates, lsh_links = ours(*LSH)
+        lsh.append((speed, cpu))
+        speed, cpu, anonlink_candidates = theirs()
+        anonlink.append((speed, cpu))
+        print(
+            f"  run: anonlink {anonlink[-1][0]:,.0f}/s ({cpu:.2f} s CPU), exhaustive {exhaustive[-1][0]:,.0f}/s"
+            f" ({exhaustive[-1][1]:.2f} s), LSH {lsh[-1][0]:,.0f}/s ({lsh[-1][1]:.2f} s)",
+            file=sys.stderr,
+        )
+    truth = cross_truth(left, right, truth_column)
+    return {
+        "pairs": len(read_column(encoded[0], "clk")),
+        "right": len(read_column(encoded[1], "clk")),
+        "anonlink": max(anonlink),
+        "exhaustive": max(exhaustive),
+        "lsh": max(lsh),
+        "candidates": (anonlink_candidates, exhaustive_candidates, lsh_candidates),
+        "links": len(links),
+        "kept": len(links & lsh_links),
+        "quality": (pair_quality(links, truth), pair_quality(lsh_links, truth)),
+        "true_pairs": len(truth),
+        "lsh_parameters": lsh_parameters[-1],
+    }
+
+
+def report_clk(name: str, r: dict):
+    theirs, exhaustive, lsh = r["anonlink"][0], r["exhaustive"][0], r["lsh"][0]
+    (p, rc, f1), (lp, lr, lf1) = r["quality"]
+    print(
+        f"CLK {name} ({r['pairs']:,} x {r['right']:,}), pairs decided per second (best of the runs, wall clock):"
+        f" anonlink {theirs:,.0f}; safepath exhaustive {exhaustive:,.0f} ({exhaustive / theirs:.1f}x),"
+        f" with LSH blocking ({r['lsh_parameters']}) {lsh:,.0f} ({lsh / theirs:.1f}x)\n"
+        f"  CPU seconds of those runs: anonlink {r['anonlink'][1]:.2f} (find_candidate_pairs),"
+        f" exhaustive {r['exhaustive'][1]:.2f}, LSH {r['lsh'][1]:.2f} (whole process)\n"
+        f"  pairs at Dice >= 0.8: anonlink {r['candidates'][0]:,}, exhaustive {r['candidates'][1]:,},"
+        f" LSH {r['candidates'][2]:,}; LSH keeps {r['kept']:,} of the exhaustive run's {r['links']:,} links\n"
+        f"  links against the truth ({r['true_pairs']:,} cross pairs of one entity): exhaustive precision {p:.4f}"
+        f" recall {rc:.4f} F1 {f1:.4f}; LSH precision {lp:.4f} recall {lr:.4f} F1 {lf1:.4f}"
+    )
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="100000,1000000", help="synthetic register sizes")
     parser.add_argument("--skip-splink", action="store_true")
+    parser.add_argument(
+        "--clk-sizes",
+        default="100000",
+        help="synthetic register sizes split into two registers of half the size for the CLK comparison"
+        " (besides FEBRL4 A x B)",
+    )
+    parser.add_argument("--clk-only", action="store_true", help="only the CLK comparison (no dedupe or match runs)")
     args = parser.parse_args()
     python = venv_python()
-    rows = []
+    rows, clk = [], []
     with tempfile.TemporaryDirectory(prefix="safepath-bench-") as tmp:
         folder = Path(tmp)
         export_febrl(python, folder)
+
+        def synthetic(size: int) -> Path:
+            path = folder / f"synthetic-{size}.csv"
+            if not path.exists():
+                subprocess.run(
+                    [str(SAFEPATH), "link", "synth", "--records", str(size), "--seed", "1", "--output", str(path)],
+                    check=True,
+                    capture_output=True,
+                )
+            return path
+
         datasets = [("FEBRL3 dedupe", "dedupe", [folder / "febrl3.csv"], "entity")]
         datasets.append(("FEBRL4 link", "match", [folder / "febrl4a.csv", folder / "febrl4b.csv"], "entity"))
         for size in [int(s) for s in args.sizes.split(",") if s]:
-            path = folder / f"synthetic-{size}.csv"
-            subprocess.run(
-                [str(SAFEPATH), "link", "synth", "--records", str(size), "--seed", "1", "--output", str(path)],
-                check=True,
-                capture_output=True,
-            )
-            datasets.append((f"synthetic {size:,} dedupe", "dedupe", [path], "child_id"))
-        for name, mode, paths, truth in datasets:
+            datasets.append((f"synthetic {size:,} dedupe", "dedupe", [synthetic(size)], "child_id"))
+        for name, mode, paths, truth in [] if args.clk_only else datasets:
             if mode == "dedupe":
                 q, s, m = safepath_dedupe(paths[0], folder, truth)
             else:
@@ -373,15 +484,16 @@ def main():
             if not args.skip_splink:
                 q, s, m = splink(python, mode, paths, folder, truth)
                 rows.append((name, "splink 5 (duckdb)", *q, s, m))
-        exhaustive, lsh, links, kept, theirs = clk_speed(python, folder / "febrl4a.csv", folder / "febrl4b.csv", folder)
-    print(f"{'dataset':<28} {'tool':<20} {'precision':>9} {'recall':>7} {'F1':>7} {'seconds':>8} {'peak MB':>8}")
+        clk.append(("FEBRL4 A x B", clk_speed(python, folder / "febrl4a.csv", folder / "febrl4b.csv", folder, "entity")))
+        for size in [int(s) for s in args.clk_sizes.split(",") if s]:
+            left, right = split_register(synthetic(size), folder, "child_id")
+            clk.append((f"synthetic {size:,} split in two", clk_speed(python, left, right, folder, "child_id")))
+    if rows:
+        print(f"{'dataset':<28} {'tool':<20} {'precision':>9} {'recall':>7} {'F1':>7} {'seconds':>8} {'peak MB':>8}")
     for name, tool, p, r, f1, s, m in rows:
         print(f"{name:<28} {tool:<20} {p:>9.4f} {r:>7.4f} {f1:>7.4f} {s:>8.1f} {m:>8.0f}")
-    print(
-        f"CLK pairs decided per second (FEBRL4 A x B): anonlink {theirs:,.0f}; safepath exhaustive {exhaustive:,.0f}"
-        f" ({exhaustive / theirs:.1f}x), with LSH blocking {lsh:,.0f} ({lsh / theirs:.1f}x),"
-        f" keeping {kept} of the exhaustive run's {links} links"
-    )
+    for name, result in clk:
+        report_clk(name, result)
     json.dump(rows, sys.stderr)
 
 

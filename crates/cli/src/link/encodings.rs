@@ -42,18 +42,26 @@ pub struct MatchEncodingsArgs {
     #[arg(long, default_value_t = clk::DEFAULT_THRESHOLD)]
     threshold: f64,
     /// Also block on bit samples of the encodings (locality-sensitive
-    /// hashing) with this many samples: much faster on large registers, but
-    /// a pair at the threshold can be missed (see `--lsh-bits`). Without it
-    /// every pair that the popcount bound allows is compared.
+    /// hashing): much faster on large registers, but a pair near the
+    /// threshold can be missed. Without it (or `--lsh-tables` /
+    /// `--lsh-bits`) every pair that the popcount bound allows is compared.
+    /// The parameters grow with the registers: K = round(log2(h) / 0.713)
+    /// bits per sample with h = left x right / (left + right) (8 to 32), and
+    /// ceil(90 x 0.87^(16 - K)) samples: 5,000 x 5,000 records get 16 bits x
+    /// 90 samples, 50,000 x 50,000 20 x 158. Measured (docs/benchmarks.md):
+    /// every pair at Dice >= 0.8 of FEBRL4, 99.7 % of those of a 50,000 x
+    /// 50,000 synthetic register; check the recall on your own data once by
+    /// running both.
+    #[arg(long)]
+    lsh: bool,
+    /// Number of samples (tables) instead of the `--lsh` rule's; implies
+    /// `--lsh`.
     #[arg(long)]
     lsh_tables: Option<usize>,
     /// Bit positions per sample (1 to 64, all from one 64-bit word of the
-    /// filter). On FEBRL4's 1024-bit encodings, 90 samples of 16 bits found
-    /// every pair at Dice >= 0.8 that the exhaustive mode finds
-    /// (docs/benchmarks.md); check the recall on your own data once by
-    /// running both.
-    #[arg(long, default_value_t = 16)]
-    lsh_bits: usize,
+    /// filter) instead of the `--lsh` rule's; implies `--lsh`.
+    #[arg(long)]
+    lsh_bits: Option<usize>,
 }
 
 fn read_secret(path: &Path) -> anyhow::Result<Vec<u8>> {
@@ -148,7 +156,10 @@ pub fn match_encodings(args: MatchEncodingsArgs) -> anyhow::Result<()> {
     let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
     // The sampled positions are the matcher's choice, not a secret: fixed,
     // so that runs are reproducible.
-    let lsh = args.lsh_tables.map(|tables| LshBlocking { tables, bits: args.lsh_bits, seed: 0x5afe_b10c });
+    let lsh = (args.lsh || args.lsh_tables.is_some() || args.lsh_bits.is_some()).then(|| {
+        let rule = LshBlocking::for_sizes(left.len(), right.len(), 0x5afe_b10c);
+        LshBlocking { tables: args.lsh_tables.unwrap_or(rule.tables), bits: args.lsh_bits.unwrap_or(rule.bits), ..rule }
+    });
     let matching = Instant::now();
     let outcome = clk::match_encodings_with(&left, &right, &MatchOptions { threshold: args.threshold, threads, lsh })
         .map_err(|e| anyhow::anyhow!("{} and {}: {e}", args.left.display(), args.right.display()));
@@ -179,6 +190,9 @@ pub fn match_encodings(args: MatchEncodingsArgs) -> anyhow::Result<()> {
         args.threshold,
         outcome.candidates
     );
+    if let Some(lsh) = lsh {
+        println!("  LSH blocking: {} samples of {} bits", lsh.tables, lsh.bits);
+    }
     println!("  links (one-to-one): {}", outcome.links.len());
     println!("  written: {}", args.output.display());
     Ok(())

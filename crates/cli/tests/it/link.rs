@@ -274,19 +274,18 @@ fn encodings_match_across_organisations_without_names() {
         assert!(!encoded.contains(name), "an encoding file holds the name {name}");
     }
 
+    // `match-encodings` of the two files into `output`, with `extra` options.
+    let match_encodings = |output: &Path, extra: &[&str]| {
+        let mut args = vec!["link", "match-encodings", "--left", path_str(&ours_clk), "--right", path_str(&theirs_clk)];
+        args.extend(["--output", path_str(output)]);
+        args.extend(extra);
+        let result = safepath(&args);
+        assert!(result.status.success(), "{}", stderr_of(&result));
+        stdout_of(&result)
+    };
     let matches = folder.path().join("matches.csv");
-    let output = safepath(&[
-        "link",
-        "match-encodings",
-        "--left",
-        path_str(&ours_clk),
-        "--right",
-        path_str(&theirs_clk),
-        "--output",
-        path_str(&matches),
-    ]);
-    assert!(output.status.success(), "{}", stderr_of(&output));
-    assert!(stdout_of(&output).contains("pairs decided: "), "{}", stdout_of(&output));
+    let stdout = match_encodings(&matches, &[]);
+    assert!(stdout.contains("pairs decided: "), "{stdout}");
     let table = read_csv(&matches);
     assert_eq!(table[0], ["left_id", "right_id", "dice"]);
     let found: Vec<(&str, &str)> = table[1..].iter().map(|r| (r[0].as_str(), r[1].as_str())).collect();
@@ -295,21 +294,11 @@ fn encodings_match_across_organisations_without_names() {
     assert!(!found.iter().any(|p| p.0 == "f1" || p.1 == "h1"), "{found:?}");
     // With LSH blocking on top (many samples): the same links here.
     let lsh_matches = folder.path().join("lsh-matches.csv");
-    let output = safepath(&[
-        "link",
-        "match-encodings",
-        "--left",
-        path_str(&ours_clk),
-        "--right",
-        path_str(&theirs_clk),
-        "--output",
-        path_str(&lsh_matches),
-        "--lsh-tables",
-        "90",
-        "--lsh-bits",
-        "16",
-    ]);
-    assert!(output.status.success(), "{}", stderr_of(&output));
+    match_encodings(&lsh_matches, &["--lsh-tables", "90", "--lsh-bits", "16"]);
+    assert_eq!(read_csv(&lsh_matches), table);
+    // The parameters of the size rule (a few records: 8 bits, 30 samples).
+    let stdout = match_encodings(&lsh_matches, &["--lsh"]);
+    assert!(stdout.contains("LSH blocking: 30 samples of 8 bits"), "{stdout}");
     assert_eq!(read_csv(&lsh_matches), table);
 
     // Another secret: nothing in common.

@@ -24,7 +24,10 @@
 //! also differ more often, so the figure is optimistic: measure the recall
 //! against the exhaustive mode ([`candidate_pairs`] without LSH) on one's
 //! own data. Candidate generation is described at `LshIndex` (comparisons
-//! per second on FEBRL4 in `docs/benchmarks.md`).
+//! per second on FEBRL4 in `docs/benchmarks.md`). With a fixed number of
+//! bits the pairs sharing a key grow with the square of the registers'
+//! size; [`LshBlocking::for_sizes`] adds bits (and tables, to keep the
+//! recall) as they grow.
 //!
 //! # Inner loop
 //!
@@ -76,6 +79,52 @@ pub struct LshBlocking {
     /// Seed of the sampled positions (both sides use the same positions: it
     /// is the matcher's choice, not a secret).
     pub seed: u64,
+}
+
+impl LshBlocking {
+    /// Sampled bits per table at the reference size.
+    const REFERENCE_BITS: i32 = 16;
+    /// Tables at the reference size (FEBRL4's 5,000 × 5,000: every pair
+    /// the exhaustive mode finds).
+    const REFERENCE_TABLES: f64 = 90.0;
+    /// Share of sampled positions on which two encodings of *different*
+    /// children agree (measured: 0.55–0.61 on FEBRL4 and the synthetic
+    /// register; the higher one).
+    const RANDOM_AGREEMENT: f64 = 0.61;
+    /// Share of sampled positions on which two encodings at Dice 0.8 agree
+    /// (about `1 − 2·m·(1 − 0.8)/l` for popcounts `m` ≈ 330–380 of
+    /// `l` = 1024).
+    const THRESHOLD_AGREEMENT: f64 = 0.87;
+
+    /// The parameters for `left × right` records (`--lsh` of `safepath link
+    /// match-encodings`), by the rule:
+    ///
+    /// * **bits** `K = round(log₂(h) / log₂(1/0.61))` with
+    ///   `h = left·right / (left + right)`, between 8 and 32: two encodings
+    ///   of different children share a table's key with probability about
+    ///   `0.61^K`, so a table then brings about `h` unrelated pairs, in
+    ///   proportion to the records it indexes (`left + right`) instead of
+    ///   to the cross product. With a fixed `K` the comparisons grow with
+    ///   the square of the registers' size: at 50,000 × 50,000 synthetic
+    ///   records 16 bits compared 53 M pairs, 35 times anonlink's time
+    ///   budget for 20×;
+    /// * **tables** `T = ⌈90 · 0.87^(16 − K)⌉`, at most 1,024: each bit
+    ///   more divides the chance that a pair at Dice 0.8 shares a table's
+    ///   key by 0.87, and the tables multiply to keep the expected number
+    ///   of tables where it does as at the reference, 90 tables of 16 bits
+    ///   (which found every pair of FEBRL4's 5,000 × 5,000).
+    ///
+    /// 5,000 × 5,000 gives 16 bits × 90 tables, 50,000 × 50,000 20 × 158,
+    /// 1,000,000 × 1,000,000 27 × 416. Lossy like any LSH: at 50,000 ×
+    /// 50,000 synthetic records it keeps 99.7 % of the pairs at Dice ≥ 0.8
+    /// (docs/benchmarks.md).
+    pub fn for_sizes(left: usize, right: usize, seed: u64) -> LshBlocking {
+        let (l, r) = (left.max(1) as f64, right.max(1) as f64);
+        let h = l * r / (l + r);
+        let bits = (h.max(1.0).log2() / (1.0 / Self::RANDOM_AGREEMENT).log2()).round().clamp(8.0, 32.0) as i32;
+        let tables = Self::REFERENCE_TABLES * Self::THRESHOLD_AGREEMENT.powi(Self::REFERENCE_BITS - bits);
+        LshBlocking { tables: (tables.ceil() as usize).clamp(1, 1024), bits: bits as usize, seed }
+    }
 }
 
 /// Options of [`match_encodings_with`].

@@ -355,3 +355,31 @@ fn lsh_with_many_tables_finds_near_duplicates() {
     let options = MatchOptions { lsh: Some(LshBlocking { tables: 64, bits: 8, seed: 1 }), ..MatchOptions::default() };
     assert_eq!(match_encodings_with(&left, &right, &options).unwrap().links.len(), 1);
 }
+
+#[test]
+fn lsh_size_rule_keeps_the_reference_and_grows_with_the_registers() {
+    let rule = |l, r| {
+        let b = LshBlocking::for_sizes(l, r, 7);
+        (b.bits, b.tables)
+    };
+    // The reference: FEBRL4's 5,000 × 5,000, where 16 × 90 loses nothing.
+    assert_eq!(rule(5_000, 5_000), (16, 90));
+    assert_eq!(rule(50_000, 50_000), (20, 158));
+    assert_eq!(rule(49_986, 50_014), (20, 158));
+    assert_eq!(rule(1_000_000, 1_000_000), (27, 417));
+    // Bounds: tiny or empty registers, and a huge one on one side.
+    assert_eq!(rule(0, 0), (8, 30));
+    assert_eq!(rule(1, 10_000_000), (8, 30));
+    let (bits, tables) = rule(usize::MAX / 2, usize::MAX / 2);
+    assert!(bits <= 32 && tables <= 1024, "{bits} {tables}");
+    // Symmetric, never fewer bits or tables for larger registers, and the
+    // seed passed through.
+    let mut last = (0, 0);
+    for n in [10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000] {
+        assert_eq!(rule(n, 3 * n), rule(3 * n, n));
+        let now = rule(n, n);
+        assert!(now.0 >= last.0 && now.1 >= last.1, "{n}: {now:?} after {last:?}");
+        last = now;
+    }
+    assert_eq!(LshBlocking::for_sizes(10, 10, 99).seed, 99);
+}
