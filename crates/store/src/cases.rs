@@ -616,8 +616,7 @@ async fn insert_cases(
     let text = |value: &str| Param::Text(value.to_string());
     let optional = |value: Option<&str>| Param::OptionalText(value.map(str::to_string));
 
-    let mut written = Vec::with_capacity(cases.len());
-    let mut ids = Vec::with_capacity(cases.len());
+    let mut written: Vec<Registered> = Vec::with_capacity(cases.len());
     for (chunk_start, chunk) in (0..).step_by(IMPORT_CHUNK).zip(cases.chunks(IMPORT_CHUNK)) {
         let now = crate::now_ms();
         for (offset, registration) in chunk.iter().enumerate() {
@@ -713,7 +712,6 @@ async fn insert_cases(
                 Param::Text(event.prev_hash),
                 Param::Text(event.hash),
             ]);
-            ids.push(CaseId::from_trusted(case_id.clone()));
             written.push(Registered {
                 id: CaseId::from_trusted(case_id),
                 identity_id,
@@ -728,11 +726,11 @@ async fn insert_cases(
         names.flush_full(tx).await?;
         keys.flush_full(tx).await?;
         case_rows.flush_all(tx).await?;
-        crate::work_items::refresh_cases(&mut tx.conn, &ids[chunk_start..]).await?;
+        crate::work_items::refresh_cases(&mut tx.conn, written[chunk_start..].iter().map(|r| &r.id)).await?;
         consents.flush_full(tx).await?;
         events.flush_full(tx).await?;
         if let Some(progress) = progress {
-            progress(ids.len());
+            progress(written.len());
         }
     }
     names.flush_all(tx).await?;
@@ -742,7 +740,7 @@ async fn insert_cases(
     // The search's integer index from the name keys just written, set-based.
     index_for_search(tx, SearchIndexed::NumberedFrom(first_search_no), false).await?;
     if let Some(progress) = progress {
-        progress(ids.len());
+        progress(written.len());
     }
     Ok(written)
 }

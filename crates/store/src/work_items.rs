@@ -108,19 +108,13 @@ fn records_the_rules_read() -> String {
 
 /// A case's columns as the rules read them (before its records and approvals).
 fn case_timeline(status: &str, risk: &str, created_at: i64, assigned: bool) -> StoreResult<CaseTimeline> {
+    let status = parse_code(status, CaseStatus::parse, "status")?;
+    let risk_level = parse_code(risk, RiskLevel::parse, "risk level")?;
     Ok(CaseTimeline {
-        status: parse_code(status, CaseStatus::parse, "status")?,
-        risk_level: parse_code(risk, RiskLevel::parse, "risk level")?,
-        registered_at: at(created_at),
         // When the assignment was made is not recorded: an assigned case
         // has no assignment task, whenever it was assigned.
         assigned_at: assigned.then(|| at(created_at)),
-        first_response_at: None,
-        case_plan_approved_at: None,
-        last_follow_up_at: None,
-        scheduled_follow_ups: Vec::new(),
-        services: Vec::new(),
-        bid_review_date: None,
+        ..CaseTimeline::registered(status, risk_level, at(created_at))
     })
 }
 
@@ -449,12 +443,15 @@ async fn write_changes(
     Ok(())
 }
 /// Recomputes the work items of several cases (a bulk import's chunk).
-pub(crate) async fn refresh_cases(conn: &mut AnyConnection, cases: &[CaseId]) -> StoreResult<()> {
-    if cases.is_empty() {
+pub(crate) async fn refresh_cases<'a>(
+    conn: &mut AnyConnection,
+    cases: impl IntoIterator<Item = &'a CaseId>,
+) -> StoreResult<()> {
+    let mut params = Params::default();
+    let ids: Vec<String> = cases.into_iter().map(|c| params.text(c.as_str())).collect();
+    if ids.is_empty() {
         return Ok(());
     }
-    let mut params = Params::default();
-    let ids: Vec<String> = cases.iter().map(|c| params.text(c.as_str())).collect();
     let condition = format!("c.id IN ({})", ids.join(", "));
     refresh(conn, &condition, &params).await
 }
