@@ -182,6 +182,25 @@ pub struct CaseTimeline {
     pub bid_review_date: Option<NaiveDate>,
 }
 
+impl CaseTimeline {
+    /// A case as registered, before anything else happened to it: no
+    /// assignment, contact, plan, follow-up, service or review yet.
+    pub fn registered(status: CaseStatus, risk_level: RiskLevel, registered_at: DateTime<Utc>) -> Self {
+        CaseTimeline {
+            status,
+            risk_level,
+            registered_at,
+            assigned_at: None,
+            first_response_at: None,
+            case_plan_approved_at: None,
+            last_follow_up_at: None,
+            scheduled_follow_ups: Vec::new(),
+            services: Vec::new(),
+            bid_review_date: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ServiceDue {
     pub service_type: ServiceType,
@@ -345,18 +364,7 @@ mod tests {
     }
 
     fn new_case(risk: RiskLevel) -> CaseTimeline {
-        CaseTimeline {
-            status: CaseStatus::Registered,
-            risk_level: risk,
-            registered_at: at(1, 8),
-            assigned_at: None,
-            first_response_at: None,
-            case_plan_approved_at: None,
-            last_follow_up_at: None,
-            scheduled_follow_ups: Vec::new(),
-            services: Vec::new(),
-            bid_review_date: None,
-        }
+        CaseTimeline::registered(CaseStatus::Registered, risk, at(1, 8))
     }
 
     #[test]
